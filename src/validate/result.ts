@@ -1,0 +1,97 @@
+// CONTRACT FILE: per-line results as a tagged union. Shared by the engine, the CLI and the action.
+
+export const FAILURE_REASONS = [
+  'source-missing',
+  'destination-missing',
+  'digest-mismatch',
+  'platform-missing',
+  'platform-mismatch',
+  'manifest-missing',
+  'blob-missing',
+  'auth',
+  'rate-limited',
+  'timeout',
+  'unreachable',
+  'tls',
+  'integrity',
+  'invalid-manifest',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const SKIP_REASONS = ['invalid-line', 'no-matching-platform', 'interrupted'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export const PASS_RULES = ['identical', 'platforms', 'schema1'] as const;
+export type PassRule = (typeof PASS_RULES)[number];
+
+/** One finding about one line; a failed line lists all of them, the first by precedence is its reason. */
+export interface Finding {
+  reason: FailureReason;
+  /** Platform it concerns, as `os/arch[/variant][ os.version]`, when it concerns one. */
+  platform?: string;
+  message: string;
+}
+
+/** How one platform (or attestation entry) of the source fared at the destination. */
+export interface PlatformResult {
+  platform: string;
+  sourceDigest: string;
+  destinationDigest?: string;
+  /** `attestation` marks buildkit attestation entries (platform unknown/unknown). */
+  attestation?: boolean;
+  status: 'ok' | 'missing' | 'mismatch' | 'manifest-missing' | 'blob-missing' | 'filtered-out' | 'ignored';
+}
+
+interface LineBase {
+  /** 1-based line number in the list file. */
+  line: number;
+  /** The line as written (without the line break). */
+  raw: string;
+  /** Normalised source reference, when the line could be parsed. */
+  source?: string;
+  /** Normalised destination reference, when the line could be parsed. */
+  destination?: string;
+  /** One human sentence: what was compared and what was found. */
+  detail: string;
+}
+
+export interface PassedLine extends LineBase {
+  status: 'passed';
+  rule: PassRule;
+  source: string;
+  destination: string;
+  sourceDigest: string;
+  destinationDigest: string;
+  platforms: PlatformResult[];
+}
+
+export interface FailedLine extends LineBase {
+  status: 'failed';
+  reason: FailureReason;
+  findings: Finding[];
+  sourceDigest?: string;
+  destinationDigest?: string;
+  platforms: PlatformResult[];
+  /** The registry that answered 429, for `rate-limited`. */
+  registry?: string;
+}
+
+export interface SkippedLine extends LineBase {
+  status: 'skipped';
+  reason: SkipReason;
+}
+
+export type LineResult = PassedLine | FailedLine | SkippedLine;
+
+export interface Totals {
+  lines: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export function countTotals(results: readonly LineResult[]): Totals {
+  const totals: Totals = { lines: results.length, passed: 0, failed: 0, skipped: 0 };
+  for (const result of results) totals[result.status] += 1;
+  return totals;
+}
