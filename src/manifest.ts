@@ -61,3 +61,115 @@ export type Manifest =
       /** v1Compatibility JSON strings, parallel to fsLayers; `throwaway: true` marks empty layers. */
       history: string[];
     };
+
+export class InvalidManifestError extends Error {
+  override name = 'InvalidManifestError';
+}
+
+const INDEX_TYPES = new Set<string>([MediaType.ociIndex, MediaType.dockerManifestList]);
+const IMAGE_TYPES = new Set<string>([MediaType.ociManifest, MediaType.dockerManifest]);
+const SCHEMA1_TYPES = new Set<string>([MediaType.dockerSchema1, MediaType.dockerSchema1Signed]);
+
+type Json = Record<string, unknown>;
+
+function descriptor(value: unknown, where: string): Descriptor {
+  const entry = value as Json | null;
+  if (!entry || typeof entry !== 'object') throw new InvalidManifestError(`${where} is not an object`);
+  if (
+    typeof entry.digest !== 'string' ||
+    !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(entry.digest)
+  ) {
+    throw new InvalidManifestError(`${where} has no valid digest`);
+  }
+  const platform = entry.platform as Json | undefined;
+  return {
+    mediaType: typeof entry.mediaType === 'string' ? entry.mediaType : '',
+    digest: entry.digest,
+    size: typeof entry.size === 'number' ? entry.size : 0,
+    ...(platform && typeof platform === 'object'
+      ? {
+          platform: {
+            os: String(platform.os ?? ''),
+            architecture: String(platform.architecture ?? ''),
+            ...(platform.variant ? { variant: String(platform.variant) } : {}),
+            ...(platform['os.version'] ? { 'os.version': String(platform['os.version']) } : {}),
+            ...(Array.isArray(platform['os.features'])
+              ? { 'os.features': platform['os.features'].map(String) }
+              : {}),
+          },
+        }
+      : {}),
+    ...(entry.annotations && typeof entry.annotations === 'object'
+      ? { annotations: entry.annotations as Record<string, string> }
+      : {}),
+    ...(Array.isArray(entry.urls) ? { urls: entry.urls.map(String) } : {}),
+    ...(typeof entry.artifactType === 'string' ? { artifactType: entry.artifactType } : {}),
+  };
+}
+
+/** Parses a manifest body; the media type comes from the header, else the body, else its shape. */
+export function parseManifest(bytes: Uint8Array, contentType?: string): Manifest {
+  let body: Json;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Json;
+  } catch {
+    throw new InvalidManifestError('the manifest is not JSON');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new InvalidManifestError('the manifest is not a JSON object');
+  const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
+  const headerType =
+    contentType && contentType !== 'application/json' && contentType !== 'text/plain'
+      ? contentType
+      : undefined;
+  let mediaType = declared ?? headerType;
+  if (!mediaType) {
+    if (body.schemaVersion === 1)
+      mediaType = body.signatures ? MediaType.dockerSchema1Signed : MediaType.dockerSchema1;
+    else if (Array.isArray(body.manifests)) mediaType = MediaType.ociIndex;
+    else if (body.config) mediaType = MediaType.ociManifest;
+  }
+  if (!mediaType) throw new InvalidManifestError('the manifest has no recognisable media type');
+  if (INDEX_TYPES.has(mediaType)) {
+    if (!Array.isArray(body.manifests))
+      throw new InvalidManifestError(`${mediaType} without a manifests array`);
+    return {
+      kind: 'index',
+      mediaType,
+      manifests: body.manifests.map((entry, index) => descriptor(entry, `manifests[${index}]`)),
+      ...(body.annotations && typeof body.annotations === 'object'
+        ? { annotations: body.annotations as Record<string, string> }
+        : {}),
+    };
+  }
+  if (IMAGE_TYPES.has(mediaType)) {
+    if (!Array.isArray(body.layers)) throw new InvalidManifestError(`${mediaType} without a layers array`);
+    return {
+      kind: 'image',
+      mediaType,
+      config: descriptor(body.config, 'config'),
+      layers: body.layers.map((entry, index) => descriptor(entry, `layers[${index}]`)),
+      ...(typeof body.artifactType === 'string' ? { artifactType: body.artifactType } : {}),
+      ...(body.subject ? { subject: descriptor(body.subject, 'subject') } : {}),
+      ...(body.annotations && typeof body.annotations === 'object'
+        ? { annotations: body.annotations as Record<string, string> }
+        : {}),
+    };
+  }
+  if (SCHEMA1_TYPES.has(mediaType) || body.schemaVersion === 1) {
+    const fsLayers = Array.isArray(body.fsLayers) ? body.fsLayers : [];
+    const history = Array.isArray(body.history) ? body.history : [];
+    return {
+      kind: 'schema1',
+      mediaType: SCHEMA1_TYPES.has(mediaType) ? mediaType : MediaType.dockerSchema1,
+      architecture: typeof body.architecture === 'string' ? body.architecture : '',
+      fsLayers: fsLayers.map((layer, index) => {
+        const blobSum = (layer as Json | null)?.blobSum;
+        if (typeof blobSum !== 'string') throw new InvalidManifestError(`fsLayers[${index}] has no blobSum`);
+        return blobSum;
+      }),
+      history: history.map((entry) => String((entry as Json | null)?.v1Compatibility ?? '')),
+    };
+  }
+  throw new InvalidManifestError(`unsupported manifest media type ${mediaType}`);
+}

@@ -46,7 +46,12 @@ export interface RegistryReader {
   /** GET a manifest by tag or digest; verifies sha256 when the reference has a digest. */
   getManifest(ref: ImageReference, signal?: AbortSignal): Promise<FetchedManifest>;
   /** HEAD a manifest by digest in a repository: false on 404, throws RegistryError otherwise. */
-  manifestExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
+  manifestExists(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
   /** HEAD a blob: false on 404, throws RegistryError otherwise. */
   blobExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
   /** GET a small blob (an image config), verified against its digest, refused past maxBytes. */

@@ -1,0 +1,484 @@
+// The registry client: manifest digests by HEAD (GET + sha256 when the header is missing), manifests by tag or
+// digest (verified, cached by digest), blob HEADs, token negotiation, and request counts for reports.
+import { createHash } from 'node:crypto';
+import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
+import { referencePart, type ImageReference } from '../reference.js';
+import { parseChallenge, type Challenge } from './challenge.js';
+import type { Credential, CredentialResolver } from './credentials.js';
+import { RegistryError } from './errors.js';
+import { parseRetryAfter } from './retry-after.js';
+import { Transport, type HttpResponse } from './transport.js';
+import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStats } from './types.js';
+
+export { RegistryError };
+
+export interface ClientOptions {
+  /** false: accept self-signed certificates and allow plain HTTP, trying HTTPS first. */
+  tlsVerify: boolean;
+  credentials?: CredentialResolver;
+  /** Per request; default 30 s. */
+  timeoutMs?: number;
+  /** Retries on 429, 5xx and connection resets; default 4. */
+  retries?: number;
+  /** First backoff step in ms; default 500. */
+  backoffMs?: number;
+  /** Longest Retry-After honoured before giving up as rate-limited; default 60 s. */
+  maxRetryAfterMs?: number;
+  /** Keep-alive sockets per host; default 20. */
+  maxSocketsPerHost?: number;
+  onDebug?: (message: string) => void;
+}
+
+export interface RegistryClient extends RegistryReader {
+  close(): void;
+}
+
+export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+
+export const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+const basic = (credential: Credential) =>
+  `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password ?? ''}`).toString('base64')}`;
+
+interface CachedToken {
+  header: string;
+  expiresAt: number;
+}
+
+function emptyStats(): RegistryRequestStats {
+  return {
+    byMethod: {},
+    manifestHeads: 0,
+    manifestGets: 0,
+    blobHeads: 0,
+    blobGets: 0,
+    tokenRequests: 0,
+    retries: 0,
+  };
+}
+
+type Kind = 'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets';
+
+class Client implements RegistryClient {
+  private readonly transport: Transport;
+  private readonly counts = new Map<string, RegistryRequestStats>();
+  /** Per registry: the challenge last seen (so later requests authenticate up front). */
+  private readonly challenges = new Map<string, Challenge>();
+  /** Per registry and scope: a token, or the request for one under way (one request per scope). */
+  private readonly tokens = new Map<string, Promise<CachedToken>>();
+  /** Manifests by registry, repository and digest: fetched once per run, shared by concurrent callers. */
+  private readonly manifests = new Map<string, Promise<FetchedManifest>>();
+
+  constructor(private readonly options: ClientOptions) {
+    this.transport = new Transport({
+      tlsVerify: options.tlsVerify,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retries: options.retries ?? 4,
+      backoffMs: options.backoffMs ?? 500,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      maxSocketsPerHost: options.maxSocketsPerHost ?? 20,
+      onDebug: options.onDebug,
+      onSend: (registry, method) => {
+        const stats = this.statsFor(registry);
+        stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+      },
+      onRetry: (registry) => {
+        this.statsFor(registry).retries += 1;
+      },
+      onHeaders: (registry, headers) => {
+        const limit = headers.get('ratelimit-limit') ?? undefined;
+        const remaining = headers.get('ratelimit-remaining') ?? undefined;
+        if (limit || remaining)
+          this.statsFor(registry).rateLimit = { limit, remaining, seenAt: new Date().toISOString() };
+      },
+    });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  stats(): Record<string, RegistryRequestStats> {
+    return Object.fromEntries(
+      [...this.counts].map(([registry, stats]) => [registry, structuredClone(stats)]),
+    );
+  }
+
+  private statsFor(registry: string): RegistryRequestStats {
+    let stats = this.counts.get(registry);
+    if (!stats) {
+      stats = emptyStats();
+      this.counts.set(registry, stats);
+    }
+    return stats;
+  }
+
+  async headManifest(ref: ImageReference, signal?: AbortSignal): Promise<ManifestHead> {
+    const response = await this.api(ref.registry, ref.repository, 'HEAD', `manifests/${referencePart(ref)}`, {
+      kind: 'manifestHeads',
+      accept: MANIFEST_ACCEPT.join(', '),
+      signal,
+      what: describe(ref),
+    });
+    const digest = response.headers.get('docker-content-digest');
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) {
+      if (ref.digest && digest !== ref.digest) {
+        throw new RegistryError(
+          'digest-mismatch',
+          ref.registry,
+          `${describe(ref)}: the registry answered with ${digest}`,
+        );
+      }
+      return { digest, mediaType, size: Number(response.headers.get('content-length') ?? 0) };
+    }
+    // Docker-Content-Digest is optional (ECR, proxies): the digest is the sha256 of the exact bytes.
+    const fetched = await this.getManifest(ref, signal);
+    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
+  }
+
+  getManifest(ref: ImageReference, signal?: AbortSignal): Promise<FetchedManifest> {
+    if (!ref.digest) return this.fetchManifest(ref, signal);
+    const key = `${ref.registry}/${ref.repository}@${ref.digest}`;
+    let pending = this.manifests.get(key);
+    if (!pending) {
+      pending = this.fetchManifest(ref, signal);
+      this.manifests.set(key, pending);
+      pending.catch(() => this.manifests.delete(key));
+    }
+    return pending;
+  }
+
+  private async fetchManifest(ref: ImageReference, signal?: AbortSignal): Promise<FetchedManifest> {
+    const response = await this.api(ref.registry, ref.repository, 'GET', `manifests/${referencePart(ref)}`, {
+      kind: 'manifestGets',
+      accept: MANIFEST_ACCEPT.join(', '),
+      signal,
+      maxBytes: MANIFEST_MAX_BYTES,
+      what: describe(ref),
+    });
+    const bytes = new Uint8Array(response.body);
+    const digest = sha256(bytes);
+    if (ref.digest && digest !== ref.digest) {
+      throw new RegistryError(
+        'digest-mismatch',
+        ref.registry,
+        `${describe(ref)}: the body fetched has sha256 ${digest}, not the digest asked for`,
+      );
+    }
+    const header = response.headers.get('docker-content-digest');
+    if (!ref.digest && header && /^sha256:/.test(header) && header !== digest) {
+      throw new RegistryError(
+        'digest-mismatch',
+        ref.registry,
+        `${describe(ref)}: the registry says ${header} but the body has sha256 ${digest}`,
+      );
+    }
+    const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim();
+    let manifest;
+    try {
+      manifest = parseManifest(bytes, contentType);
+    } catch (error) {
+      throw new RegistryError(
+        'invalid-manifest',
+        ref.registry,
+        `${describe(ref)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+  }
+
+  async manifestExists(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return this.exists(
+      registry,
+      repository,
+      `manifests/${digest}`,
+      'manifestHeads',
+      signal,
+      MANIFEST_ACCEPT.join(', '),
+    );
+  }
+
+  async blobExists(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return this.exists(registry, repository, `blobs/${digest}`, 'blobHeads', signal);
+  }
+
+  private async exists(
+    registry: string,
+    repository: string,
+    path: string,
+    kind: Kind,
+    signal?: AbortSignal,
+    accept?: string,
+  ): Promise<boolean> {
+    try {
+      await this.api(registry, repository, 'HEAD', path, {
+        kind,
+        accept,
+        signal,
+        what: `${registry}/${repository} ${path}`,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof RegistryError && error.code === 'not-found') return false;
+      throw error;
+    }
+  }
+
+  async getBlob(
+    registry: string,
+    repository: string,
+    digest: string,
+    maxBytes: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    const response = await this.api(registry, repository, 'GET', `blobs/${digest}`, {
+      kind: 'blobGets',
+      signal,
+      maxBytes,
+      what: `${registry}/${repository}@${digest}`,
+    });
+    const bytes = new Uint8Array(response.body);
+    if (sha256(bytes) !== digest) {
+      throw new RegistryError(
+        'digest-mismatch',
+        registry,
+        `blob ${digest} in ${repository}: the body does not match its digest`,
+      );
+    }
+    return bytes;
+  }
+
+  /** One registry API call with authentication; maps every non-2xx status to a RegistryError. */
+  private async api(
+    registry: string,
+    repository: string,
+    method: 'GET' | 'HEAD',
+    path: string,
+    options: { kind: Kind; accept?: string; signal?: AbortSignal; maxBytes?: number; what: string },
+  ): Promise<HttpResponse> {
+    this.statsFor(registry)[options.kind] += 1;
+    const scope = `repository:${repository}:pull`;
+    const send = async (authorization: string | undefined) =>
+      this.transport.send({
+        registry,
+        method,
+        path: `/v2/${repository}/${path}`,
+        headers: {
+          ...(options.accept ? { accept: options.accept } : {}),
+          ...(authorization ? { authorization } : {}),
+          'user-agent': 'mirror-validate',
+        },
+        signal: options.signal,
+        maxBytes: options.maxBytes ?? MANIFEST_MAX_BYTES,
+      });
+    const first = await this.authorization(registry, scope, options.signal);
+    let response = await send(first);
+    if (response.status === 401) {
+      const challenge = parseChallenge(response.headers.get('www-authenticate'));
+      if (challenge) {
+        const known = this.challenges.get(registry);
+        this.challenges.set(registry, challenge);
+        // A token that was refused (expired early, or for a narrower scope) is dropped and asked for again,
+        // once; a request that went out before any challenge was known just authenticates now.
+        if (first) this.tokens.delete(`${registry} ${scope}`);
+        if (!first || !known || known.scheme === challenge.scheme) {
+          response = await send(await this.authorization(registry, scope, options.signal));
+        }
+      }
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    throw this.statusError(registry, response, options.what);
+  }
+
+  private statusError(registry: string, response: HttpResponse, what: string): RegistryError {
+    const status = response.status;
+    const code = registryErrorCode(response.body);
+    if (status === 404)
+      return new RegistryError('not-found', registry, `${what}: not found${code ? ` (${code})` : ''}`, {
+        status,
+      });
+    if (status === 401) {
+      return new RegistryError(
+        'unauthorized',
+        registry,
+        `${what}: authentication failed at ${registry}${code ? ` (${code})` : ''}`,
+        {
+          status,
+        },
+      );
+    }
+    if (status === 403)
+      return new RegistryError('forbidden', registry, `${what}: access denied by ${registry}`, { status });
+    if (status === 429) {
+      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+      return new RegistryError(
+        'rate-limited',
+        registry,
+        `${what}: ${registry} rate limit reached${retryAfterSeconds !== undefined ? ` (retry after ${retryAfterSeconds} s)` : ''}`,
+        { status, retryAfterSeconds },
+      );
+    }
+    return new RegistryError(
+      'http',
+      registry,
+      `${what}: ${registry} answered HTTP ${status}${code ? ` (${code})` : ''}`,
+      {
+        status,
+      },
+    );
+  }
+
+  /** The Authorization header for a request, from the registry's known challenge; undefined before any. */
+  private async authorization(
+    registry: string,
+    scope: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const challenge = this.challenges.get(registry);
+    if (!challenge) return undefined;
+    if (challenge.scheme === 'basic') {
+      const credential = await this.credential(registry);
+      return credential?.password !== undefined ? basic(credential) : undefined;
+    }
+    const key = `${registry} ${scope}`;
+    const cached = this.tokens.get(key);
+    if (cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt > Date.now()) return token.header;
+      if (this.tokens.get(key) === cached) this.tokens.delete(key);
+    }
+    let pending = this.tokens.get(key);
+    if (!pending) {
+      pending = this.fetchToken(registry, scope, challenge, signal);
+      this.tokens.set(key, pending);
+      pending.catch(() => {
+        if (this.tokens.get(key) === pending) this.tokens.delete(key);
+      });
+    }
+    return (await pending).header;
+  }
+
+  private async credential(registry: string): Promise<Credential | undefined> {
+    if (!this.options.credentials) return undefined;
+    try {
+      return await this.options.credentials(registry);
+    } catch (error) {
+      throw new RegistryError(
+        'unauthorized',
+        registry,
+        `credentials for ${registry}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  private async fetchToken(
+    registry: string,
+    scope: string,
+    challenge: Challenge & { scheme: 'bearer' },
+    signal?: AbortSignal,
+  ): Promise<CachedToken> {
+    const credential = await this.credential(registry);
+    const realm = new URL(challenge.realm);
+    const params = new URLSearchParams();
+    if (challenge.service) params.set('service', challenge.service);
+    params.set('scope', scope);
+    this.statsFor(registry).tokenRequests += 1;
+    let response: HttpResponse;
+    if (credential?.identityToken) {
+      params.set('grant_type', 'refresh_token');
+      params.set('refresh_token', credential.identityToken);
+      params.set('client_id', 'mirror-validate');
+      response = await this.transport.send({
+        registry,
+        method: 'POST',
+        path: realm.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: params.toString(),
+        signal,
+        maxBytes: 1024 * 1024,
+      });
+    } else {
+      for (const [name, value] of params) realm.searchParams.set(name, value);
+      if (credential?.username && !credential.password) {
+        throw new RegistryError(
+          'unauthorized',
+          registry,
+          `credentials for ${registry} have a user but no password`,
+        );
+      }
+      response = await this.transport.send({
+        registry,
+        method: 'GET',
+        path: realm.toString(),
+        headers: credential?.password !== undefined ? { authorization: basic(credential) } : {},
+        signal,
+        maxBytes: 1024 * 1024,
+      });
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new RegistryError(
+        'unauthorized',
+        registry,
+        `${registry} refused a token for ${scope}${credential ? ' with the credentials given' : ' without credentials'}`,
+        { status: response.status },
+      );
+    }
+    if (response.status !== 200) {
+      throw new RegistryError(
+        'http',
+        registry,
+        `token service of ${registry} answered HTTP ${response.status}`,
+        {
+          status: response.status,
+        },
+      );
+    }
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = JSON.parse(response.body.toString('utf8')) as typeof body;
+    } catch {
+      throw new RegistryError('http', registry, `token service of ${registry} answered with no JSON`);
+    }
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError('http', registry, `token service of ${registry} gave no token`);
+    const lifetime = Math.max(Number(body.expires_in) || 60, 10);
+    this.options.onDebug?.(`token for ${registry} ${scope}: valid ${lifetime} s`);
+    return { header: `Bearer ${token}`, expiresAt: Date.now() + (lifetime - 5) * 1000 };
+  }
+}
+
+function describe(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}${ref.tag && !ref.digest ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+/** The first error code of a registry's JSON error body (`MANIFEST_UNKNOWN`, `DENIED` …). */
+function registryErrorCode(body: Buffer): string | undefined {
+  if (body.length === 0 || body.length > 64 * 1024) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: string }[] };
+    return parsed.errors?.[0]?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createRegistryClient(options: ClientOptions): RegistryClient {
+  return new Client(options);
+}

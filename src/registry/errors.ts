@@ -1,0 +1,67 @@
+import type { RegistryErrorCode } from './types.js';
+
+/** A registry request that did not give what was asked, with what a person needs to act on it. */
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+  readonly code: RegistryErrorCode;
+  readonly registry: string;
+  readonly status?: number;
+  /** Seconds the registry asked to wait, for `rate-limited`. */
+  readonly retryAfterSeconds?: number;
+  /** A connection reset or similar: worth another try. */
+  readonly retryable: boolean;
+
+  constructor(
+    code: RegistryErrorCode,
+    registry: string,
+    message: string,
+    extra: { status?: number; retryAfterSeconds?: number; cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.code = code;
+    this.registry = registry;
+    this.status = extra.status;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.retryable = extra.retryable ?? false;
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** The errno-style code of a fetch failure, looking through node-fetch's wrapping. */
+export function systemCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'FETCH_ERROR') return code;
+    current = (current as { cause?: unknown; erroredSysCall?: unknown }).cause;
+  }
+  const message = String((error as Error)?.message ?? '');
+  if (/socket hang up|premature close/i.test(message)) return 'ECONNRESET';
+  if (/wrong version number|packet length too long/i.test(message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
+  return undefined;
+}
+
+export const isTlsFailure = (code: string | undefined) => code !== undefined && TLS_CODES.has(code);
+export const isNetworkFailure = (code: string | undefined) => code !== undefined && NETWORK_CODES.has(code);
+export const isRetryableFailure = (code: string | undefined) =>
+  code !== undefined && RETRYABLE_CODES.has(code);

@@ -1,0 +1,264 @@
+// HTTP to registries: keep-alive agents, TLS per tls-verify, HTTPS-then-HTTP when verification is off,
+// per-request timeouts, bounded retries with backoff and Retry-After, manual redirects that drop credentials
+// on a change of host, and a cap on response bodies.
+import http from 'node:http';
+import https from 'node:https';
+import fetch, { type Response } from 'node-fetch';
+import { isNetworkFailure, isRetryableFailure, isTlsFailure, RegistryError, systemCode } from './errors.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export interface TransportOptions {
+  tlsVerify: boolean;
+  timeoutMs: number;
+  retries: number;
+  /** First backoff step; doubled per attempt, with jitter. */
+  backoffMs: number;
+  /** Longest wait a Retry-After may impose before the request is given up as rate-limited. */
+  maxRetryAfterMs: number;
+  maxSocketsPerHost: number;
+  onDebug?: (message: string) => void;
+  /** Called for every request actually sent (retries included), to count them. */
+  onSend?: (registry: string, method: string) => void;
+  onRetry?: (registry: string) => void;
+  onHeaders?: (registry: string, headers: Response['headers']) => void;
+}
+
+export interface HttpRequest {
+  /** Registry name as the user wrote it (docker.io), for errors and counts. */
+  registry: string;
+  method: 'GET' | 'HEAD' | 'POST';
+  /** Path and query, starting with `/`, or an absolute URL (token realms). */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Refuse bodies larger than this. */
+  maxBytes: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Response['headers'];
+  body: Buffer;
+  url: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** The host actually contacted for a registry name. */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+async function readCapped(response: Response, maxBytes: number, registry: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    response.body?.resume();
+    throw new RegistryError(
+      'too-large',
+      registry,
+      `response of ${declared} bytes exceeds the ${maxBytes}-byte limit`,
+    );
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  if (!response.body) return Buffer.alloc(0);
+  for await (const chunk of response.body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buffer.length;
+    if (total > maxBytes) {
+      (response.body as unknown as { destroy(): void }).destroy();
+      throw new RegistryError('too-large', registry, `response exceeds the ${maxBytes}-byte limit`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class Transport {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  /** Per host: the scheme that answered, once known. */
+  private readonly schemes = new Map<string, 'https' | 'http'>();
+
+  constructor(private readonly options: TransportOptions) {
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSocketsPerHost,
+      maxFreeSockets: options.maxSocketsPerHost,
+    };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: options.tlsVerify });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** The base URL for a registry: HTTPS, or HTTP once HTTPS failed and tls-verify is off. */
+  baseUrl(registry: string): string {
+    const host = apiHost(registry);
+    return `${this.schemes.get(host) ?? 'https'}://${host}`;
+  }
+
+  /** Sends with retries; returns any HTTP status (the caller maps 4xx); throws RegistryError on transport failure. */
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const { retries, backoffMs, maxRetryAfterMs } = this.options;
+    for (let attempt = 0; ; attempt += 1) {
+      let response: HttpResponse | undefined;
+      let failure: RegistryError | undefined;
+      try {
+        response = await this.sendFollowingRedirects(request);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        failure = error;
+      }
+      const retryable = response
+        ? response.status === 429 || response.status >= 500
+        : failure?.retryable === true;
+      if (!retryable || attempt >= retries) {
+        if (failure) throw failure;
+        return response as HttpResponse;
+      }
+      const retryAfter = response ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+      if (retryAfter !== undefined && retryAfter * 1000 > maxRetryAfterMs) {
+        return response as HttpResponse; // the caller reports rate-limited with the registry's own wait
+      }
+      const backoff = backoffMs * 2 ** attempt;
+      const delay = retryAfter !== undefined ? retryAfter * 1000 : backoff / 2 + Math.random() * backoff;
+      this.options.onRetry?.(request.registry);
+      this.options.onDebug?.(
+        `${request.method} ${request.registry}${request.path.startsWith('/') ? request.path : ''}: ` +
+          `${response ? `HTTP ${response.status}` : failure?.message}; retry ${attempt + 1}/${retries} in ${Math.round(delay)} ms`,
+      );
+      await sleep(delay, request.signal);
+    }
+  }
+
+  private async sendFollowingRedirects(request: HttpRequest): Promise<HttpResponse> {
+    let url = request.path.startsWith('/')
+      ? `${this.baseUrl(request.registry)}${request.path}`
+      : request.path;
+    const originHost = new URL(url).host;
+    let headers = { ...request.headers };
+    let method = request.method;
+    for (let hop = 0; hop < 6; hop += 1) {
+      const response = await this.sendOnce(request, url, method, headers);
+      const location = response.headers.get('location');
+      if (!REDIRECTS.has(response.status) || !location) return response;
+      const next = new URL(location, url);
+      if (next.host !== originHost) {
+        // Credentials belong to the registry, never to the storage or host it redirects to.
+        const { authorization: _dropped, Authorization: _alsoDropped, ...rest } = headers;
+        headers = rest;
+      }
+      if (response.status === 303) method = 'GET';
+      url = next.toString();
+    }
+    throw new RegistryError('http', request.registry, `too many redirects for ${request.path}`);
+  }
+
+  private async sendOnce(
+    request: HttpRequest,
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const target = new URL(url);
+    if (target.protocol === 'http:' && this.options.tlsVerify && headers.authorization) {
+      throw new RegistryError(
+        'tls',
+        request.registry,
+        `refusing to send credentials over plain HTTP to ${target.host} while tls-verify is on`,
+      );
+    }
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    this.options.onSend?.(request.registry, method);
+    this.options.onDebug?.(`${method} ${target.protocol}//${target.host}${target.pathname}`);
+    try {
+      const response = await fetch(url, {
+        method,
+        headers,
+        body: request.body,
+        redirect: 'manual',
+        signal,
+        agent: (parsed: URL) => (parsed.protocol === 'http:' ? this.httpAgent : this.httpsAgent),
+      });
+      this.schemes.set(target.host, target.protocol === 'http:' ? 'http' : 'https');
+      this.options.onHeaders?.(request.registry, response.headers);
+      const body =
+        method === 'HEAD' || REDIRECTS.has(response.status)
+          ? (response.body?.resume(), Buffer.alloc(0))
+          : await readCapped(response, request.maxBytes, request.registry);
+      return { status: response.status, headers: response.headers, body, url };
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (timeout.aborted) {
+        throw new RegistryError(
+          'timeout',
+          request.registry,
+          `${method} ${target.host}${target.pathname} timed out after ${this.options.timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+      const code = systemCode(error);
+      if (
+        target.protocol === 'https:' &&
+        !this.options.tlsVerify &&
+        this.schemes.get(target.host) !== 'https'
+      ) {
+        // tls-verify off also means "may be plain HTTP": try it once, and remember what worked.
+        if (isTlsFailure(code) || code === 'ECONNRESET') {
+          this.schemes.set(target.host, 'http');
+          return this.sendOnce(request, url.replace(/^https:/, 'http:'), method, headers);
+        }
+      }
+      if (isTlsFailure(code)) {
+        throw new RegistryError(
+          'tls',
+          request.registry,
+          `TLS failure talking to ${target.host} (${code}): the certificate is not trusted; set tls-verify to false for self-signed or plain-HTTP registries`,
+          { cause: error },
+        );
+      }
+      if (isNetworkFailure(code)) {
+        throw new RegistryError('network', request.registry, `cannot reach ${target.host} (${code})`, {
+          cause: error,
+        });
+      }
+      if (isRetryableFailure(code)) {
+        throw new RegistryError('network', request.registry, `connection reset by ${target.host} (${code})`, {
+          cause: error,
+          retryable: true,
+        });
+      }
+      throw new RegistryError(
+        'network',
+        request.registry,
+        `request to ${target.host} failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
