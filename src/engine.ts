@@ -1,8 +1,17 @@
-// CONTRACT FILE (the lead fills in runEngine once the list parser, client and runner land).
 // The engine: list file in, per-line results out. Knows nothing of GitHub; the action and the CLI call it.
+import { readFile } from 'node:fs/promises';
+import { parseImageList, type ListEntry } from './image-list.js';
+import { createRegistryClient } from './registry/client.js';
+import { dockerConfigResolver, type CredentialResolver } from './registry/credentials.js';
 import type { RegistryRequestStats } from './registry/types.js';
+import { validateEntries } from './validate/runner.js';
 import type { ValidateOptions } from './validate/options.js';
-import type { LineResult, Totals } from './validate/result.js';
+import { countTotals, type LineResult, type Totals } from './validate/result.js';
+
+/** A problem with the configuration or the list file as a whole: the CLI exits 2, the action fails at once. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
 
 export interface Credential {
   username?: string;
@@ -45,6 +54,120 @@ export interface RunReport {
   requests: Record<string, RegistryRequestStats>;
 }
 
-export async function runEngine(_config: EngineConfig): Promise<RunReport> {
-  throw new Error('runEngine: not wired yet');
+/** Reads the list as UTF-8 text; a missing, unreadable or binary file is a ConfigurationError naming it. */
+export async function readListFile(path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : (error as Error).message;
+    throw new ConfigurationError(`image list "${path}" ${why}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0)
+    throw new ConfigurationError(`image list "${path}" is not a text file (a zero byte at offset ${nul})`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigurationError(`image list "${path}" is not UTF-8 text`);
+  }
+}
+
+/**
+ * Credentials by registry host: the explicit source credential for the hosts the list reads from, the explicit
+ * destination credential for the hosts it compares against, the Docker config for everything else.
+ */
+export function credentialsFor(entries: readonly ListEntry[], config: EngineConfig): CredentialResolver {
+  const explicit = new Map<string, Credential>();
+  const assign = (host: string, credential: Credential | undefined, side: string) => {
+    if (!credential) return;
+    const existing = explicit.get(host);
+    if (existing && existing !== credential) {
+      throw new ConfigurationError(
+        `${host} is both a source and a destination registry but was given two different credentials (${side})`,
+      );
+    }
+    explicit.set(host, credential);
+  };
+  for (const entry of entries) {
+    if (entry.kind !== 'image') continue;
+    assign(entry.source.registry, config.sourceCredential, 'source');
+    assign(entry.destination.registry, config.destinationCredential, 'destination');
+  }
+  const fallback = dockerConfigResolver();
+  return async (host) => explicit.get(host) ?? fallback(host);
+}
+
+/** Progress lines: every failure and skip, and passes at most every few seconds on long lists. */
+function progressLogger(config: EngineConfig, total: number) {
+  const quietAfter = 100;
+  let lastPassLog = 0;
+  return (result: LineResult, done: number) => {
+    const now = Date.now();
+    const always = result.status !== 'passed' || total <= quietAfter || done === total;
+    if (!always && now - lastPassLog < 5000) return;
+    if (result.status === 'passed') lastPassLog = now;
+    const what =
+      result.status === 'passed'
+        ? `PASS ${result.rule}`
+        : `${result.status === 'failed' ? 'FAIL' : 'SKIP'} ${result.reason}`;
+    const subject =
+      result.source && result.destination ? `${result.source} → ${result.destination}` : result.raw;
+    const detail = result.status === 'passed' ? '' : `: ${result.detail}`;
+    config.log(`[${done}/${total}] ${config.listFile}:${result.line} ${subject} → ${what}${detail}`);
+  };
+}
+
+export async function runEngine(config: EngineConfig): Promise<RunReport> {
+  const startedAt = new Date().toISOString();
+  const text = await readListFile(config.listFile);
+  const entries = parseImageList(text, {
+    source: config.source,
+    destination: config.destination,
+    defaultProject: config.defaultProject,
+  });
+  if (entries.length === 0) {
+    throw new ConfigurationError(
+      `image list "${config.listFile}" names no image (only blank lines and comments)`,
+    );
+  }
+  const client = createRegistryClient({
+    tlsVerify: config.tlsVerify,
+    credentials: credentialsFor(entries, config),
+    onDebug: config.debug,
+  });
+  const logProgress = progressLogger(config, entries.length);
+  try {
+    const results = await validateEntries({
+      entries,
+      listName: config.listFile,
+      options: config.options,
+      jobs: config.jobs,
+      imageTimeoutMs: config.imageTimeoutMs,
+      reader: client,
+      signal: config.signal,
+      onResult: (result, done) => logProgress(result, done),
+    });
+    return {
+      listFile: config.listFile,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      options: config.options,
+      source: config.source,
+      destination: config.destination,
+      results,
+      totals: countTotals(results),
+      requests: client.stats(),
+    };
+  } finally {
+    client.close();
+  }
 }

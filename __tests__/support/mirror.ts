@@ -168,6 +168,8 @@ export async function mirrorRebuilt(
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: entries,
+      // A rebuilt index is a new document: its digest is never the source's.
+      annotations: { 'org.opencontainers.image.ref.name': destinationRef },
     }),
   );
   const pushed = await pushManifest(

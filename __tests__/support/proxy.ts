@@ -15,7 +15,7 @@ export interface ProxyHooks {
   transform?: (
     request: http.IncomingMessage,
     response: ProxiedResponse,
-  ) => ProxiedResponse | undefined | 'reset';
+  ) => ProxiedResponse | undefined | 'reset' | 'stall';
 }
 
 export interface TestProxy {
@@ -55,6 +55,7 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
               body: Buffer.concat(body),
             };
             const changed = hooks.transform?.(request, original);
+            if (changed === 'stall') return; // accepted, never answered
             if (changed === 'reset') {
               request.socket.destroy();
               return;

@@ -189,7 +189,6 @@ export class Transport {
     }
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    this.options.onSend?.(request.registry, method);
     this.options.onDebug?.(`${method} ${target.protocol}//${target.host}${target.pathname}`);
     try {
       const response = await fetch(url, {
@@ -200,6 +199,8 @@ export class Transport {
         signal,
         agent: (parsed: URL) => (parsed.protocol === 'http:' ? this.httpAgent : this.httpsAgent),
       });
+      // Counted once answered: a TLS probe of a plain-HTTP registry never reached it as a request.
+      this.options.onSend?.(request.registry, method);
       this.schemes.set(target.host, target.protocol === 'http:' ? 'http' : 'https');
       this.options.onHeaders?.(request.registry, response.headers);
       const body =

@@ -1,0 +1,176 @@
+// Command-line flags, hangar-compatible. Pure: argv in, typed options out, UsageError on anything off.
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type FlagKind = 'string' | 'boolean';
+
+interface FlagSpec {
+  name: string;
+  short?: string;
+  kind: FlagKind;
+  value?: string;
+  help: string;
+}
+
+/** Every flag, in the order `--help` lists them. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'file', short: 'f', kind: 'string', value: 'FILE', help: 'image list file (required)' },
+  { name: 'source', short: 's', kind: 'string', value: 'REGISTRY', help: 'override the source registry' },
+  {
+    name: 'destination',
+    short: 'd',
+    kind: 'string',
+    value: 'REGISTRY',
+    help: 'override the destination registry (needed for one-reference lines)',
+  },
+  {
+    name: 'arch',
+    short: 'a',
+    kind: 'string',
+    value: 'LIST',
+    help: 'architectures to require (default "amd64,arm64")',
+  },
+  {
+    name: 'os',
+    kind: 'string',
+    value: 'LIST',
+    help: 'operating systems to require (default "linux,windows")',
+  },
+  { name: 'variant', kind: 'string', value: 'LIST', help: 'variants to require (default: any)' },
+  {
+    name: 'jobs',
+    short: 'j',
+    kind: 'string',
+    value: 'N',
+    help: 'images validated at once, 1 to 20 (default 10)',
+  },
+  {
+    name: 'failed',
+    short: 'o',
+    kind: 'string',
+    value: 'FILE',
+    help: 'where to write the failed lines (default "mirror-validate-failed.txt")',
+  },
+  { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
+  {
+    name: 'default-project',
+    kind: 'string',
+    value: 'NAME',
+    help: 'project for destination names without one (default "library")',
+  },
+  {
+    name: 'tls-verify',
+    kind: 'boolean',
+    help: 'verify TLS certificates; =false also allows plain-HTTP registries (default true)',
+  },
+  {
+    name: 'provenance',
+    kind: 'boolean',
+    help: 'require the attestations of selected platforms that the source has (default true)',
+  },
+  {
+    name: 'deep',
+    kind: 'boolean',
+    help: 'also check that every config and layer blob exists (default false)',
+  },
+  {
+    name: 'require-identical',
+    kind: 'boolean',
+    help: 'pass only when the destination digest equals the source digest (default false)',
+  },
+  { name: 'image-timeout', kind: 'string', value: 'SECONDS', help: 'time budget of one image (default 300)' },
+  { name: 'source-username', kind: 'string', value: 'USER', help: 'source registry user' },
+  {
+    name: 'source-password',
+    kind: 'string',
+    value: 'PASS',
+    help: 'source registry password (or MIRROR_VALIDATE_SOURCE_PASSWORD)',
+  },
+  { name: 'destination-username', kind: 'string', value: 'USER', help: 'destination registry user' },
+  {
+    name: 'destination-password',
+    kind: 'string',
+    value: 'PASS',
+    help: 'destination registry password (or MIRROR_VALIDATE_DESTINATION_PASSWORD)',
+  },
+  { name: 'debug', kind: 'boolean', help: 'print every request (secrets are never printed)' },
+  { name: 'help', short: 'h', kind: 'boolean', help: 'show this help' },
+  { name: 'version', kind: 'boolean', help: 'print the version' },
+];
+
+export type ParsedFlags = Map<string, string | boolean>;
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
+
+function parseBoolean(flag: string, text: string): boolean {
+  const value = BOOLEAN_WORDS[text.toLowerCase()];
+  if (value === undefined) throw new UsageError(`--${flag} takes true or false, not "${text}"`);
+  return value;
+}
+
+/**
+ * Parses `--name value`, `--name=value`, `-x value`, `-xvalue`, and booleans as `--name`, `--name=false`.
+ * Hangar's single-dash long flags (`-debug`, `-default-project x`) are accepted too.
+ */
+export function parseFlags(argv: readonly string[]): ParsedFlags {
+  const flags: ParsedFlags = new Map();
+  for (let index = 0; index < argv.length; index += 1) {
+    const word = argv[index] as string;
+    if (!word.startsWith('-') || word === '-') {
+      throw new UsageError(`unexpected argument "${word}"; the list is given with -f FILE`);
+    }
+    const body = word.replace(/^--?/, '');
+    const equals = body.indexOf('=');
+    const key = equals >= 0 ? body.slice(0, equals) : body;
+    let inline = equals >= 0 ? body.slice(equals + 1) : undefined;
+    let spec = FLAGS.find((flag) => flag.name === key);
+    if (!spec && !word.startsWith('--')) {
+      // -fFILE: a short flag with its value attached.
+      spec = FLAGS.find((flag) => flag.short === key[0]);
+      if (spec && key.length > 1 && inline === undefined) inline = key.slice(1);
+      else if (spec && key.length > 1) spec = undefined;
+    }
+    if (!spec) throw new UsageError(`unknown flag "${word}" (see --help)`);
+    if (flags.has(spec.name)) throw new UsageError(`--${spec.name} is given twice`);
+    if (spec.kind === 'boolean') {
+      flags.set(spec.name, inline === undefined ? true : parseBoolean(spec.name, inline));
+      continue;
+    }
+    if (inline === undefined) {
+      const next = argv[index + 1];
+      if (next === undefined) throw new UsageError(`--${spec.name} needs a value`);
+      inline = next;
+      index += 1;
+    }
+    flags.set(spec.name, inline);
+  }
+  return flags;
+}
+
+export function helpText(version: string): string {
+  const lines = [
+    `mirror-validate ${version}: prove that a container-image mirror is complete and current.`,
+    '',
+    'Usage: mirror-validate -f LIST [-s SOURCE] [-d DESTINATION] [flags]',
+    '',
+    'The list takes hangar\'s formats: "SOURCE DEST TAG" per line, or one image reference per line',
+    '(its destination is the same path on the -d registry). # and // start comments.',
+    '',
+    'Flags:',
+  ];
+  for (const flag of FLAGS) {
+    const names = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+    lines.push(`  ${names.padEnd(34)} ${flag.help}`);
+  }
+  lines.push(
+    '',
+    'Credentials also come from the Docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json,',
+    'with credential helpers) and REGISTRY_AUTH_FILE. The tool never prompts.',
+    '',
+    'Exit status: 0 every line passed (lines skipped for a platform filter are warnings),',
+    '1 a line failed or was invalid, 2 usage or configuration error, 130/143 interrupted.',
+  );
+  return lines.join('\n');
+}

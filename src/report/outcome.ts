@@ -1,0 +1,20 @@
+// The outcome of a run in one line, and what it means for the exit status or the step.
+import type { RunReport } from '../engine.js';
+
+/** Lines that make a run fail: failed ones, and list lines that could not be read as an image. */
+export function problemCount(report: RunReport): number {
+  return report.results.filter(
+    (result) =>
+      result.status === 'failed' || (result.status === 'skipped' && result.reason !== 'no-matching-platform'),
+  ).length;
+}
+
+export function exitCodeFor(report: RunReport): number {
+  return problemCount(report) > 0 ? 1 : 0;
+}
+
+export function formatOutcomeLine(report: RunReport): string {
+  const { lines, passed, failed, skipped } = report.totals;
+  const verdict = problemCount(report) > 0 ? 'FAILED' : 'OK';
+  return `${verdict}: ${lines} line${lines === 1 ? '' : 's'}, ${passed} passed, ${failed} failed, ${skipped} skipped`;
+}
