@@ -8,7 +8,7 @@ import type { FailedLine, LineResult } from '../../src/validate/result.js';
 import { validateEntries } from '../../src/validate/runner.js';
 import { mirrorIdentical, mirrorRebuilt } from '../support/mirror.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
-import { startProxy, type TestProxy } from '../support/proxy.js';
+import { startProxy, type ProxyHooks, type TestProxy } from '../support/proxy.js';
 import {
   deleteBlob,
   deleteManifest,
@@ -310,10 +310,7 @@ describe('infrastructure failures are results, not crashes', () => {
   describe('through a proxy in front of the source', () => {
     let proxy: TestProxy | undefined;
     afterAll(() => proxy?.close());
-    const through = async (
-      transform: Parameters<typeof startProxy>[1]['transform'],
-      client?: ClientOptions,
-    ) => {
+    const through = async (transform: ProxyHooks['transform'], client?: ClientOptions) => {
       await proxy?.close();
       proxy = await startProxy(upstream.url, { transform });
       return validate(['upstream/multi rebuilt/multi 1.0'], {}, client, proxy.host);
