@@ -1,5 +1,5 @@
 // The command line: hangar's flags over the same engine the action uses. No GitHub here.
-import { createRequire } from 'node:module';
+import packageJson from '../package.json' with { type: 'json' };
 import { ConfigurationError, runEngine, type Credential, type EngineConfig } from './engine.js';
 import { FLAGS, helpText, parseFlags, UsageError, type ParsedFlags } from './cli-args.js';
 import { exitCodeFor, formatOutcomeLine } from './report/outcome.js';
@@ -16,14 +16,7 @@ export interface CliIo {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-function version(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (require('../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+const version = (): string => packageJson.version;
 
 /** Replaces every secret in a text with ***, so nothing the user passed as a password is printed. */
 export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {

@@ -22,6 +22,8 @@ export interface Credential {
 export interface EngineConfig {
   /** Path of the image list, as the user gave it (used in messages and annotations). */
   listFile: string;
+  /** Where to read it, when that differs from listFile (the action resolves it against the workspace). */
+  listPath?: string;
   /** Registry overrides (hangar's --source / --destination). */
   source?: string;
   destination?: string;
@@ -55,7 +57,7 @@ export interface RunReport {
 }
 
 /** Reads the list as UTF-8 text; a missing, unreadable or binary file is a ConfigurationError naming it. */
-export async function readListFile(path: string): Promise<string> {
+export async function readListFile(path: string, name: string = path): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -69,15 +71,15 @@ export async function readListFile(path: string): Promise<string> {
           : code === 'EACCES'
             ? 'cannot be read (permission denied)'
             : (error as Error).message;
-    throw new ConfigurationError(`image list "${path}" ${why}`);
+    throw new ConfigurationError(`image list "${name}" ${why}${name !== path ? ` (${path})` : ''}`);
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0)
-    throw new ConfigurationError(`image list "${path}" is not a text file (a zero byte at offset ${nul})`);
+    throw new ConfigurationError(`image list "${name}" is not a text file (a zero byte at offset ${nul})`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ConfigurationError(`image list "${path}" is not UTF-8 text`);
+    throw new ConfigurationError(`image list "${name}" is not UTF-8 text`);
   }
 }
 
@@ -128,7 +130,7 @@ function progressLogger(config: EngineConfig, total: number) {
 
 export async function runEngine(config: EngineConfig): Promise<RunReport> {
   const startedAt = new Date().toISOString();
-  const text = await readListFile(config.listFile);
+  const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
   const entries = parseImageList(text, {
     source: config.source,
     destination: config.destination,

@@ -1,0 +1,107 @@
+// The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
+import * as core from '@actions/core';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { runEngine } from './engine.js';
+import { getInputs, Output, type ActionInputs } from './inputs.js';
+import { planAnnotations } from './report/annotations.js';
+import { uploadResults } from './report/artifact.js';
+import { checkWritable, writeResultFiles } from './report/files.js';
+import { formatOutcomeLine, problemCount } from './report/outcome.js';
+import { buildSummary } from './report/summary.js';
+
+function interruptOnSignals(): AbortController {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    core.warning(
+      `${signal} received (the workflow was cancelled): writing what is known, the rest is marked interrupted`,
+    );
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller;
+}
+
+async function validate(inputs: ActionInputs, workspace: string): Promise<void> {
+  const listPath = isAbsolute(inputs.file) ? inputs.file : resolve(workspace, inputs.file);
+  const failedFile = resolve(workspace, inputs.failedFile);
+  const reportFile = resolve(workspace, inputs.reportFile);
+  await checkWritable(failedFile, `input "failed-file"`);
+  await checkWritable(reportFile, `input "report-file"`);
+  const controller = interruptOnSignals();
+
+  const report = await runEngine({
+    listFile: inputs.file,
+    listPath,
+    source: inputs.source,
+    destination: inputs.destination,
+    defaultProject: inputs.defaultProject,
+    options: inputs.options,
+    jobs: inputs.jobs,
+    tlsVerify: inputs.tlsVerify,
+    sourceCredential: inputs.sourceCredential,
+    destinationCredential: inputs.destinationCredential,
+    imageTimeoutMs: inputs.imageTimeoutMs,
+    signal: controller.signal,
+    log: (message) => core.info(message),
+    debug: (message) => core.debug(message),
+  });
+
+  // Files and outputs first: whatever happens next, the results are kept.
+  await writeResultFiles(report, { failedFile, reportFile });
+  const problems = problemCount(report);
+  core.setOutput(Output.total, report.totals.lines);
+  core.setOutput(Output.passed, report.totals.passed);
+  core.setOutput(Output.failed, report.totals.failed);
+  core.setOutput(Output.skipped, report.totals.skipped);
+  core.setOutput(Output.failedFile, failedFile);
+  core.setOutput(Output.reportFile, reportFile);
+  core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
+  core.setOutput(Output.artifactId, '');
+  core.setOutput(Output.artifactUrl, '');
+  core.info(formatOutcomeLine(report));
+
+  if (inputs.annotations) {
+    const file = relative(workspace, listPath) || inputs.file;
+    for (const annotation of planAnnotations(report.results, file)) {
+      const properties = { title: annotation.title, file: annotation.file, startLine: annotation.startLine };
+      if (annotation.kind === 'error') core.error(annotation.message, properties);
+      else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
+      else core.notice(annotation.message);
+    }
+  }
+
+  let artifactNote = `the complete results are in ${inputs.reportFile}`;
+  if (report.totals.failed > 0) {
+    const artifact = await uploadResults(inputs.artifactName, [failedFile, reportFile], inputs.retentionDays);
+    if (artifact.status === 'uploaded') {
+      core.setOutput(Output.artifactId, artifact.id);
+      core.setOutput(Output.artifactUrl, artifact.url);
+      core.info(`artifact ${inputs.artifactName}: ${artifact.url}`);
+      artifactNote = `the complete results are in the artifact ${inputs.artifactName}`;
+    } else if (artifact.status === 'skipped') core.notice(artifact.message);
+    else core.warning(artifact.message);
+  }
+
+  if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote })).write();
+  }
+
+  if (controller.signal.aborted) {
+    core.setFailed(
+      `interrupted: ${report.results.filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
+    );
+  } else if (problems > 0 && inputs.failOnError) {
+    core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
+  }
+}
+
+export async function run(): Promise<void> {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  try {
+    await validate(getInputs(), workspace);
+  } catch (error) {
+    core.setOutput(Output.result, 'failure');
+    core.setFailed((error as Error).message);
+  }
+}
