@@ -1,0 +1,155 @@
+// Pure report writers: failed list, JSON report, job summary (escaping, size budget), annotation caps.
+import { describe, expect, test } from 'vitest';
+import type { RunReport } from '../../src/engine.js';
+import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotations.js';
+import { buildJsonReport, formatFailedList } from '../../src/report/files.js';
+import { exitCodeFor } from '../../src/report/outcome.js';
+import { buildSummary, escapeHtml } from '../../src/report/summary.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/validate/options.js';
+import { countTotals, type LineResult } from '../../src/validate/result.js';
+
+const passed = (line: number): LineResult => ({
+  line,
+  raw: `img${line}:1`,
+  source: `docker.io/library/img${line}:1`,
+  destination: `reg.local/library/img${line}:1`,
+  status: 'passed',
+  rule: 'identical',
+  detail: 'destination digest equals the source digest',
+  sourceDigest: 'sha256:a',
+  destinationDigest: 'sha256:a',
+  platforms: [],
+});
+const failed = (line: number, raw = `bad${line}:1`): LineResult => ({
+  line,
+  raw,
+  source: `docker.io/library/${raw}`,
+  destination: `reg.local/library/${raw}`,
+  status: 'failed',
+  reason: 'destination-missing',
+  findings: [{ reason: 'destination-missing', message: 'destination does not exist' }],
+  detail: 'destination does not exist',
+  platforms: [],
+});
+const skipped = (line: number): LineResult => ({
+  line,
+  raw: `Bad${line}`,
+  status: 'skipped',
+  reason: 'invalid-line',
+  detail: 'uppercase',
+});
+
+function report(results: LineResult[]): RunReport {
+  return {
+    listFile: 'images.txt',
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: '2026-01-01T00:00:01Z',
+    options: DEFAULT_VALIDATE_OPTIONS,
+    destination: 'reg.local',
+    results,
+    totals: countTotals(results),
+    requests: {
+      'docker.io': {
+        byMethod: { HEAD: 3 },
+        manifestHeads: 3,
+        manifestGets: 0,
+        blobHeads: 0,
+        blobGets: 0,
+        tokenRequests: 1,
+        retries: 0,
+        rateLimit: { limit: '100;w=21600', remaining: '97;w=21600', seenAt: 'x' },
+      },
+    },
+  };
+}
+
+describe('failed list', () => {
+  test('raw failing lines, input order, trailing newline; empty when none failed', () => {
+    expect(formatFailedList([passed(1), failed(2, '  nginx mirrored 1.0  '), skipped(3), failed(4)])).toBe(
+      'nginx mirrored 1.0\nbad4:1\n',
+    );
+    expect(formatFailedList([passed(1), skipped(2)])).toBe('');
+  });
+});
+
+describe('JSON report', () => {
+  test('version 1 with totals, one result per line, requests', () => {
+    const json = buildJsonReport(report([passed(1), failed(2), skipped(3)]));
+    expect(json.version).toBe(1);
+    expect(json.totals).toEqual({ lines: 3, passed: 1, failed: 1, skipped: 1 });
+    expect(json.results.map((r) => [r.line, r.status, 'rule' in r ? r.rule : r.reason])).toEqual([
+      [1, 'passed', 'identical'],
+      [2, 'failed', 'destination-missing'],
+      [3, 'skipped', 'invalid-line'],
+    ]);
+    expect(json.requests['docker.io']?.tokenRequests).toBe(1);
+  });
+
+  test('exit status: 1 for a failed or invalid line, 0 for a platform-filter skip', () => {
+    expect(exitCodeFor(report([passed(1)]))).toBe(0);
+    expect(exitCodeFor(report([passed(1), skipped(2)]))).toBe(1);
+    expect(exitCodeFor(report([passed(1), { ...skipped(2), reason: 'no-matching-platform' }]))).toBe(0);
+    expect(exitCodeFor(report([failed(1)]))).toBe(1);
+  });
+});
+
+describe('job summary', () => {
+  test('escapes every value', () => {
+    expect(escapeHtml(`<img src=x onerror="a('b')">&`)).toBe(
+      '&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;',
+    );
+    const summary = buildSummary(report([failed(1, '<script>alert(1)</script>')]), {
+      fullResultsHint: 'see the artifact',
+    });
+    expect(summary).not.toContain('<script>');
+    expect(summary).toContain('&lt;script&gt;');
+  });
+
+  test('verdict line, failed table, skipped, passed folded, requests with rate-limit headroom', () => {
+    const summary = buildSummary(report([passed(1), failed(2), skipped(3)]), {
+      fullResultsHint: 'see the artifact',
+    });
+    expect(summary).toContain('1 failed, 1 passed, 1 skipped of 3 lines');
+    expect(summary).toMatch(/<h3>Failed \(1\)<\/h3><table>.*bad2:1/s);
+    expect(summary).toMatch(/<h3>Skipped \(1\)<\/h3>/);
+    expect(summary).toMatch(/<details><summary><b>Passed \(1\)<\/b><\/summary>/);
+    expect(summary).toContain('97;w=21600 of 100;w=21600');
+  });
+
+  test('stays under the budget and says where the rest is', () => {
+    const many = Array.from({ length: 20_000 }, (_, index) =>
+      failed(index + 1, `registry.example.com/project/image-${index}:${'v'.repeat(40)}`),
+    );
+    const summary = buildSummary(report(many), {
+      fullResultsHint: 'the complete results are in the artifact mirror-validate-failed',
+    });
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
+    expect(summary).toMatch(
+      /\d+ more rows left out .* the complete results are in the artifact mirror-validate-failed/,
+    );
+  });
+});
+
+describe('annotations', () => {
+  test('at most 10 errors and 10 warnings, then one notice counting the rest', () => {
+    const results = [
+      ...Array.from({ length: 14 }, (_, i) => failed(i + 1)),
+      ...Array.from({ length: 12 }, (_, i) => skipped(100 + i)),
+    ];
+    const plan = planAnnotations(results, 'lists/images.txt');
+    expect(plan.filter((a) => a.kind === 'error')).toHaveLength(ANNOTATIONS_PER_KIND);
+    expect(plan.filter((a) => a.kind === 'warning')).toHaveLength(ANNOTATIONS_PER_KIND);
+    expect(plan.filter((a) => a.kind === 'notice').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^6 more lines with problems \(4 failed, 2 skipped\)/),
+    ]);
+    expect(plan[0]).toMatchObject({
+      file: 'lists/images.txt',
+      startLine: 1,
+      title: 'mirror-validate: destination-missing',
+    });
+  });
+
+  test('no notice when everything fits', () => {
+    expect(planAnnotations([failed(1), passed(2)], 'a.txt').map((a) => a.kind)).toEqual(['error']);
+  });
+});
