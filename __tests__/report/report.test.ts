@@ -31,11 +31,11 @@ const failed = (line: number, raw = `bad${line}:1`): LineResult => ({
   detail: 'destination does not exist',
   platforms: [],
 });
-const skipped = (line: number): LineResult => ({
+const skipped = (line: number, reason: SkipReason = 'invalid-line'): LineResult => ({
   line,
   raw: `Bad${line}`,
   status: 'skipped',
-  reason: 'invalid-line',
+  reason,
   detail: 'uppercase',
 });
 
