@@ -68,6 +68,8 @@ class Client implements RegistryClient {
   private readonly tokens = new Map<string, Promise<CachedToken>>();
   /** Manifests by registry, repository and digest: fetched once per run, shared by concurrent callers. */
   private readonly manifests = new Map<string, Promise<FetchedManifest>>();
+  /** Per registry: the first request, under way; the others wait for what it learns. */
+  private readonly firstContact = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ClientOptions) {
     this.transport = new Transport({
@@ -285,7 +287,29 @@ class Client implements RegistryClient {
         signal: options.signal,
         maxBytes: options.maxBytes ?? MANIFEST_MAX_BYTES,
       });
-    const first = await this.authorization(registry, scope, options.signal);
+    // The first request to a registry goes alone: what it learns (the auth challenge) spares every
+    // concurrent request a 401 round trip of its own.
+    const contact = this.firstContact.get(registry);
+    let finishContact: (() => void) | undefined;
+    if (contact) await contact;
+    else if (!this.challenges.has(registry)) {
+      this.firstContact.set(registry, new Promise<void>((resolve) => (finishContact = resolve)));
+    }
+    try {
+      return await this.authorised(registry, scope, send, options.what, options.signal);
+    } finally {
+      finishContact?.();
+    }
+  }
+
+  private async authorised(
+    registry: string,
+    scope: string,
+    send: (authorization: string | undefined) => Promise<HttpResponse>,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
+    const first = await this.authorization(registry, scope, signal);
     let response = await send(first);
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -296,12 +320,12 @@ class Client implements RegistryClient {
         // once; a request that went out before any challenge was known just authenticates now.
         if (first) this.tokens.delete(`${registry} ${scope}`);
         if (!first || !known || known.scheme === challenge.scheme) {
-          response = await send(await this.authorization(registry, scope, options.signal));
+          response = await send(await this.authorization(registry, scope, signal));
         }
       }
     }
     if (response.status >= 200 && response.status < 300) return response;
-    throw this.statusError(registry, response, options.what);
+    throw this.statusError(registry, response, what);
   }
 
   private statusError(registry: string, response: HttpResponse, what: string): RegistryError {

@@ -1,0 +1,105 @@
+// A demonstration run: an upstream and a mirror registry on 127.0.0.1, mirrored the ways users mirror
+// (skopeo copy --all, and hangar's rebuilt index), a few images broken on purpose, then the committed
+// command-line bundle validates the list. Exits 0 when every line got the verdict it should.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mirrorIdentical, mirrorRebuilt } from '../__tests__/support/mirror.js';
+import { startRegistry } from '../__tests__/support/registry.js';
+import {
+  deleteManifest,
+  linux,
+  pushImage,
+  pushIndex,
+  seedStandardImages,
+} from '../__tests__/support/seed.js';
+
+const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
+
+const upstream = await startRegistry('plain');
+const mirror = await startRegistry('token');
+const work = await mkdtemp(join(tmpdir(), 'mirror-validate-demo-'));
+try {
+  console.log(`upstream registry: ${upstream.url}\nmirror registry:   ${mirror.url} (token auth)\n`);
+  const images = await seedStandardImages(upstream, 'upstream');
+  await mirrorIdentical(upstream, 'upstream/multi:1.0', mirror, 'mirror/multi:1.0');
+  await mirrorRebuilt(upstream, 'upstream/attested:1.0', mirror, 'mirror/attested:1.0');
+  await mirrorRebuilt(upstream, 'upstream/single-oci:1.0', mirror, 'mirror/single-oci:1.0');
+  await mirrorRebuilt(upstream, 'upstream/windows:1.0', mirror, 'mirror/windows:1.0');
+  await mirrorIdentical(upstream, 'upstream/chart:1.0', mirror, 'mirror/chart:1.0');
+  // Broken on purpose: an index whose arm64 manifest was lost, and an image whose upstream moved.
+  await mirrorRebuilt(upstream, 'upstream/multi:1.0', mirror, 'mirror/dangling:1.0');
+  await deleteManifest(mirror, 'mirror/dangling', images.dockerList.children[1]!.digest);
+  const stale = await Promise.all([
+    pushImage(mirror, 'mirror/stale', undefined, { platform: linux('amd64'), format: 'docker' }),
+    pushImage(mirror, 'mirror/stale', undefined, { platform: linux('arm64'), format: 'docker' }),
+  ]);
+  await pushIndex(mirror, 'mirror/stale', '1.0', stale);
+
+  const expected: [string, string][] = [
+    ['upstream/multi mirror/multi 1.0', 'passed identical'],
+    ['upstream/attested mirror/attested 1.0', 'passed platforms'],
+    ['upstream/single-oci mirror/single-oci 1.0', 'passed platforms'],
+    ['upstream/windows mirror/windows 1.0', 'passed platforms'],
+    ['upstream/chart mirror/chart 1.0', 'passed identical'],
+    ['upstream/single-docker mirror/single-docker 1.0', 'failed destination-missing'],
+    ['upstream/multi mirror/dangling 1.0', 'failed manifest-missing'],
+    ['upstream/multi mirror/stale 1.0', 'failed digest-mismatch'],
+    ['Upstream/Typo mirror/typo 1.0', 'skipped invalid-line'],
+  ];
+  const listFile = join(work, 'images.txt');
+  await writeFile(
+    listFile,
+    ['# demo list: SOURCE DEST TAG', ...expected.map(([line]) => line), ''].join('\n'),
+  );
+  const args = [
+    cli,
+    '-f',
+    listFile,
+    '-s',
+    upstream.host,
+    '-d',
+    mirror.host,
+    '--tls-verify=false',
+    '-j',
+    '10',
+    '-o',
+    join(work, 'failed.txt'),
+    '--report',
+    join(work, 'report.json'),
+    '--destination-username',
+    mirror.username!,
+  ];
+  console.log(`$ mirror-validate ${args.slice(1).join(' ')}\n`);
+  const exitCode = await new Promise<number>((resolve) => {
+    const child = execFile('node', args, {
+      env: { ...process.env, MIRROR_VALIDATE_DESTINATION_PASSWORD: mirror.password },
+    });
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+  console.log(`\nexit status ${exitCode} (1: some lines failed, as built)`);
+  console.log(
+    `\nfailed list (${join(work, 'failed.txt')}):\n${await readFile(join(work, 'failed.txt'), 'utf8')}`,
+  );
+  const report = JSON.parse(await readFile(join(work, 'report.json'), 'utf8')) as {
+    results: { raw: string; status: string; rule?: string; reason?: string }[];
+    requests: Record<string, { byMethod: Record<string, number>; tokenRequests: number }>;
+  };
+  for (const [registry, stats] of Object.entries(report.requests)) {
+    console.log(`requests to ${registry}: ${JSON.stringify(stats.byMethod)}, tokens ${stats.tokenRequests}`);
+  }
+  const got = report.results.map((result) => `${result.status} ${result.rule ?? result.reason}`);
+  const wrong = expected.filter(([, verdict], index) => got[index] !== verdict);
+  if (exitCode !== 1 || wrong.length > 0) {
+    console.error(`\ndemo: unexpected verdicts: ${JSON.stringify(wrong)} got ${JSON.stringify(got)}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\ndemo: all ${expected.length} lines got the verdict they should.`);
+  }
+} finally {
+  await Promise.all([upstream.stop(), mirror.stop()]);
+  await rm(work, { recursive: true, force: true });
+}
