@@ -181,3 +181,26 @@ export async function mirrorRebuilt(
   );
   return { digest: pushed.digest, manifests: entries };
 }
+
+/** A digest-identical copy through the registry API (what skopeo copy --all leaves), children and blobs included. */
+export async function mirrorByApi(
+  source: TestRegistry,
+  sourceRef: string,
+  destination: TestRegistry,
+  destinationRef: string,
+): Promise<void> {
+  const from = splitRef(sourceRef);
+  const to = splitRef(destinationRef);
+  const { bytes, mediaType } = await getManifestBytes(source, from.repository, from.tag);
+  const manifest = parseManifest(bytes, mediaType);
+  if (manifest.kind === 'index') {
+    for (const entry of manifest.manifests) {
+      await copyImageManifest(source, from.repository, destination, to.repository, entry.digest);
+    }
+  } else if (manifest.kind === 'image') {
+    for (const blob of [manifest.config, ...manifest.layers]) {
+      await copyBlob(source, from.repository, destination, to.repository, blob);
+    }
+  }
+  await pushManifest(destination, to.repository, to.tag, bytes, mediaType);
+}

@@ -15,7 +15,7 @@ export interface ProxyHooks {
   transform?: (
     request: http.IncomingMessage,
     response: ProxiedResponse,
-  ) => ProxiedResponse | undefined | 'reset' | 'stall';
+  ) => ProxiedResponse | undefined | 'reset' | 'stall' | 'truncate';
 }
 
 export interface TestProxy {
@@ -56,6 +56,16 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
             };
             const changed = hooks.transform?.(request, original);
             if (changed === 'stall') return; // accepted, never answered
+            if (changed === 'truncate') {
+              // The full length is announced, half the body arrives, then the connection drops.
+              response.writeHead(original.status, {
+                ...original.headers,
+                'content-length': String(original.body.length),
+              });
+              response.write(original.body.subarray(0, Math.floor(original.body.length / 2)));
+              setImmediate(() => request.socket.destroy());
+              return;
+            }
             if (changed === 'reset') {
               request.socket.destroy();
               return;
@@ -88,4 +98,92 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
         server.close(() => resolve());
       }),
   };
+}
+
+export interface FaultRates {
+  /** 500, 502 or 503. */
+  serverError?: number;
+  /** 429, with Retry-After: 0 on every other one and without on the rest. */
+  tooManyRequests?: number;
+  /** The connection dropped before any answer. */
+  reset?: number;
+  /** Accepted and never answered. */
+  stall?: number;
+  /** Half a body, then the connection dropped (GET only). */
+  truncate?: number;
+  /** A wrong Content-Type on a manifest. */
+  wrongContentType?: number;
+}
+
+/** A deterministic pseudo-random sequence (mulberry32), so a failing run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A transform injecting faults at the given rates; `injected` counts what it did. */
+export function faultInjector(rates: FaultRates, seed = 1) {
+  const random = seededRandom(seed);
+  const injected = {
+    serverError: 0,
+    tooManyRequests: 0,
+    reset: 0,
+    stall: 0,
+    truncate: 0,
+    wrongContentType: 0,
+  };
+  let tooMany = 0;
+  const transform: NonNullable<ProxyHooks['transform']> = (request, response) => {
+    let roll = random();
+    const hit = (rate: number | undefined) => {
+      if (!rate) return false;
+      if (roll < rate) return true;
+      roll -= rate;
+      return false;
+    };
+    if (hit(rates.serverError)) {
+      injected.serverError += 1;
+      return {
+        status: [500, 502, 503][injected.serverError % 3] as number,
+        headers: {},
+        body: Buffer.from('upstream trouble'),
+      };
+    }
+    if (hit(rates.tooManyRequests)) {
+      injected.tooManyRequests += 1;
+      tooMany += 1;
+      return {
+        status: 429,
+        headers:
+          tooMany % 2
+            ? { 'retry-after': '0', 'content-type': 'application/json' }
+            : { 'content-type': 'application/json' },
+        body: Buffer.from('{"errors":[{"code":"TOOMANYREQUESTS"}]}'),
+      };
+    }
+    if (hit(rates.reset)) {
+      injected.reset += 1;
+      return 'reset';
+    }
+    if (hit(rates.stall)) {
+      injected.stall += 1;
+      return 'stall';
+    }
+    if (hit(rates.truncate) && request.method === 'GET' && response.body.length > 1) {
+      injected.truncate += 1;
+      return 'truncate';
+    }
+    if (hit(rates.wrongContentType) && request.url?.includes('/manifests/')) {
+      injected.wrongContentType += 1;
+      return { ...response, headers: { ...response.headers, 'content-type': 'text/plain' } };
+    }
+    return undefined;
+  };
+  return { transform, injected };
 }

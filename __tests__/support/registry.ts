@@ -24,6 +24,8 @@ export interface TokenServer {
   scopes: string[];
   /** Answer with only `access_token` (true) instead of `token` (false, the default). */
   accessTokenOnly: boolean;
+  /** Every token handed out, so tests can look for them where they must never appear. */
+  issued: string[];
   close(): Promise<void>;
 }
 
@@ -110,7 +112,7 @@ async function startTokenServer(options: {
   password: string;
 }): Promise<TokenServer> {
   const kid = libtrustKeyId(options.certPem);
-  const state = { requests: 0, scopes: [] as string[], accessTokenOnly: false };
+  const state = { requests: 0, scopes: [] as string[], accessTokenOnly: false, issued: [] as string[] };
   const server = http.createServer((request, response) => {
     state.requests += 1;
     const url = new URL(request.url ?? '/', 'http://token');
@@ -145,6 +147,7 @@ async function startTokenServer(options: {
     );
     const signature = base64url(sign('sha256', Buffer.from(`${head}.${claims}`), options.keyPem));
     const token = `${head}.${claims}.${signature}`;
+    state.issued.push(token);
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify(

@@ -70,6 +70,8 @@ class Client implements RegistryClient {
   private readonly manifests = new Map<string, Promise<FetchedManifest>>();
   /** Per registry: the first request, under way; the others wait for what it learns. */
   private readonly firstContact = new Map<string, Promise<void>>();
+  /** Per registry: whether GET /v2/ answers like a registry, asked once after a first 404. */
+  private readonly registryChecks = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ClientOptions) {
     this.transport = new Transport({
@@ -325,7 +327,40 @@ class Client implements RegistryClient {
       }
     }
     if (response.status >= 200 && response.status < 300) return response;
+    if (response.status === 404) await this.checkIsRegistry(registry, signal);
     throw this.statusError(registry, response, what);
+  }
+
+  /**
+   * A 404 means "not found" only from a registry. Once per registry, when a 404 arrives, GET /v2/ must answer
+   * like one (200 or 401, not an HTML page); otherwise every line would read as missing when the address is wrong.
+   */
+  private checkIsRegistry(registry: string, signal?: AbortSignal): Promise<void> {
+    let check = this.registryChecks.get(registry);
+    if (!check) {
+      check = this.transport
+        .send({
+          registry,
+          method: 'GET',
+          path: '/v2/',
+          headers: { 'user-agent': 'mirror-validate' },
+          signal,
+          maxBytes: 64 * 1024,
+        })
+        .then((answer) => {
+          const type = answer.headers.get('content-type') ?? '';
+          const apiVersion = answer.headers.get('docker-distribution-api-version');
+          if ((answer.status === 200 || answer.status === 401) && (apiVersion || !/html/i.test(type))) return;
+          throw new RegistryError(
+            'http',
+            registry,
+            `${registry} does not look like a container registry: GET /v2/ answered HTTP ${answer.status}${type ? ` (${type.split(';')[0]})` : ''}`,
+            { status: answer.status },
+          );
+        });
+      this.registryChecks.set(registry, check);
+    }
+    return check;
   }
 
   private statusError(registry: string, response: HttpResponse, what: string): RegistryError {

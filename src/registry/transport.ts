@@ -216,9 +216,8 @@ export class Transport {
           'timeout',
           request.registry,
           `${method} ${target.host}${target.pathname} timed out after ${this.options.timeoutMs} ms`,
-          {
-            cause: error,
-          },
+          // A stalled answer is worth another try, within the image's own time budget.
+          { cause: error, retryable: true },
         );
       }
       const code = systemCode(error);

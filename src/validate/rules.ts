@@ -137,6 +137,19 @@ function requirementFor(
   return { label, sourceDigest, attestation, outcome: 'missing' };
 }
 
+/**
+ * A plain destination manifest has no platform of its own to compare (only its config says): when the source
+ * needs exactly one platform and the digest differs, the destination holds another image for it.
+ */
+function singleDestinationMismatch(
+  requirement: Requirement,
+  entries: Descriptor[],
+  single: boolean,
+): Requirement {
+  if (!single || requirement.outcome !== 'missing') return requirement;
+  return { ...requirement, found: entries[0], outcome: 'other-digest' };
+}
+
 /** Matches the source's requirements against the destination manifest. */
 export function compare(
   source: SourceView,
@@ -187,7 +200,13 @@ export function compare(
     const label = platform ? formatPlatform(platform) : 'image';
     return {
       kind: 'platforms',
-      requirements: [requirementFor(label, source.digest, platform, false, destinationEntries)],
+      requirements: [
+        singleDestinationMismatch(
+          requirementFor(label, source.digest, platform, false, destinationEntries),
+          destinationEntries,
+          singleDestination,
+        ),
+      ],
       filteredOut: [],
       singleDestination,
     };
@@ -213,7 +232,10 @@ export function compare(
   }
   const requirements = selected.map((entry) => {
     const label = entry.platform ? formatPlatform(entry.platform) : 'unknown';
-    return requirementFor(label, entry.digest, entry.platform, false, destinationEntries);
+    const requirement = requirementFor(label, entry.digest, entry.platform, false, destinationEntries);
+    return selected.length === 1
+      ? singleDestinationMismatch(requirement, destinationEntries, singleDestination)
+      : requirement;
   });
   const selectedDigests = new Map(selected.map((entry) => [entry.digest, entry]));
   for (const entry of manifest.manifests.filter(isAttestation)) {

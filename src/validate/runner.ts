@@ -80,6 +80,22 @@ function errorVerdict(error: unknown, side: 'source' | 'destination', ref: Image
   );
 }
 
+/** A manifest the registry just announced by digest but cannot serve: the registry contradicts itself. */
+function fetchFailure(
+  error: unknown,
+  side: 'source' | 'destination',
+  ref: ImageReference,
+  digest: string,
+): PairVerdict {
+  if (error instanceof RegistryError && error.code === 'not-found') {
+    return failure(
+      'integrity',
+      `${side} ${formatReference(ref)}: the registry announced ${digest} but has no manifest with that digest`,
+    );
+  }
+  return errorVerdict(error, side, ref);
+}
+
 async function configPlatform(
   reader: RegistryReader,
   ref: ImageReference,
@@ -240,7 +256,7 @@ async function validatePair(
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      return { ...errorVerdict(error, 'source', source), ...digests };
+      return { ...fetchFailure(error, 'source', source, digests.sourceDigest), ...digests };
     }
     let destinationView;
     try {
@@ -248,7 +264,7 @@ async function validatePair(
       destinationView = { digest: fetched.digest, manifest: fetched.manifest };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      return { ...errorVerdict(error, 'destination', destination), ...digests };
+      return { ...fetchFailure(error, 'destination', destination, digests.destinationDigest), ...digests };
     }
     const comparison = compare(sourceView, destinationView, options);
     const toCheck = childrenToCheck(comparison);
