@@ -183,6 +183,8 @@ class Client implements RegistryClient {
     try {
       manifest = parseManifest(bytes, contentType);
     } catch (error) {
+      // An HTML page where a manifest should be: most likely not a registry at all; say that instead.
+      if (/html/i.test(contentType ?? '')) await this.checkIsRegistry(ref.registry, signal);
       throw new RegistryError(
         'invalid-manifest',
         ref.registry,

@@ -72,7 +72,11 @@ function failure(reason: FailureReason, message: string, extra: { registry?: str
 
 function errorVerdict(error: unknown, side: 'source' | 'destination', ref: ImageReference): PairVerdict {
   const reason = reasonForError(error);
-  const message = `${side} ${formatReference(ref)}: ${(error as Error).message}`;
+  const text = (error as Error).message;
+  // Client messages usually name the reference already; name it once.
+  const message = text.startsWith(`${ref.registry}/${ref.repository}`)
+    ? `${side} ${text}`
+    : `${side} ${formatReference(ref)}: ${text}`;
   return failure(
     reason,
     message,
