@@ -80,6 +80,12 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'boolean',
     help: 'pass only when the destination digest equals the source digest (default false)',
   },
+  {
+    name: 'cache-dir',
+    kind: 'string',
+    value: 'DIR',
+    help: 'keep manifests fetched by digest here, so later runs skip those GETs',
+  },
   { name: 'image-timeout', kind: 'string', value: 'SECONDS', help: 'time budget of one image (default 300)' },
   { name: 'source-username', kind: 'string', value: 'USER', help: 'source registry user' },
   {

@@ -100,6 +100,7 @@ export function configFromFlags(
       stringFlag(flags, 'destination-password') ?? (env.MIRROR_VALIDATE_DESTINATION_PASSWORD || undefined),
       'destination',
     ),
+    cacheDir: stringFlag(flags, 'cache-dir') || undefined,
     failedFile: stringFlag(flags, 'failed') ?? 'mirror-validate-failed.txt',
     reportFile: stringFlag(flags, 'report'),
     log,

@@ -36,6 +36,8 @@ export interface EngineConfig {
   destinationCredential?: Credential;
   /** Per-image time budget. */
   imageTimeoutMs: number;
+  /** A folder where manifests fetched by digest are kept across runs (content-addressed, verified on read). */
+  cacheDir?: string;
   /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
   signal?: AbortSignal;
   /** Progress lines for a person (`[n/N] list.txt:12 … → PASS identical`). */
@@ -145,6 +147,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
     tlsVerify: config.tlsVerify,
     credentials: credentialsFor(entries, config),
     onDebug: config.debug,
+    cacheDir: config.cacheDir,
   });
   const logProgress = progressLogger(config, entries.length);
   try {

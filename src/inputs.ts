@@ -20,6 +20,7 @@ export const Input = {
   deep: 'deep',
   requireIdentical: 'require-identical',
   imageTimeout: 'image-timeout',
+  cacheDir: 'cache-dir',
   sourceUsername: 'source-username',
   sourcePassword: 'source-password',
   destinationUsername: 'destination-username',
@@ -51,6 +52,7 @@ export interface ActionInputs {
   jobs: number;
   tlsVerify: boolean;
   imageTimeoutMs: number;
+  cacheDir?: string;
   options: ValidateOptions;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
@@ -103,6 +105,7 @@ export function getInputs(): ActionInputs {
     jobs: checked(Input.jobs, parseJobs, '10'),
     tlsVerify: booleanInput(Input.tlsVerify, true),
     imageTimeoutMs: checked(Input.imageTimeout, parsePositiveSeconds, '300') * 1000,
+    cacheDir: read(Input.cacheDir) || undefined,
     options: {
       filter: {
         arch: checked(Input.arch, parseList, 'amd64,arm64'),

@@ -42,6 +42,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     sourceCredential: inputs.sourceCredential,
     destinationCredential: inputs.destinationCredential,
     imageTimeoutMs: inputs.imageTimeoutMs,
+    cacheDir: inputs.cacheDir ? resolve(workspace, inputs.cacheDir) : undefined,
     signal: controller.signal,
     log: (message) => core.info(message),
     debug: (message) => core.debug(message),

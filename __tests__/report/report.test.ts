@@ -57,6 +57,7 @@ function report(results: LineResult[]): RunReport {
         blobGets: 0,
         tokenRequests: 1,
         retries: 0,
+        cacheHits: 0,
         rateLimit: { limit: '100;w=21600', remaining: '97;w=21600', seenAt: 'x' },
       },
     },

@@ -5,6 +5,7 @@ import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
 import { referencePart, type ImageReference } from '../reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { Credential, CredentialResolver } from './credentials.js';
+import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import { Transport, type HttpResponse } from './transport.js';
@@ -27,6 +28,8 @@ export interface ClientOptions {
   /** Keep-alive sockets per host; default 20. */
   maxSocketsPerHost?: number;
   onDebug?: (message: string) => void;
+  /** A folder where manifests and image configs fetched by digest are kept across runs. */
+  cacheDir?: string;
 }
 
 export interface RegistryClient extends RegistryReader {
@@ -54,6 +57,7 @@ function emptyStats(): RegistryRequestStats {
     blobGets: 0,
     tokenRequests: 0,
     retries: 0,
+    cacheHits: 0,
   };
 }
 
@@ -73,7 +77,10 @@ class Client implements RegistryClient {
   /** Per registry: whether GET /v2/ answers like a registry, asked once after a first 404. */
   private readonly registryChecks = new Map<string, Promise<void>>();
 
+  private readonly disk?: DiskCache;
+
   constructor(private readonly options: ClientOptions) {
+    if (options.cacheDir) this.disk = new DiskCache(options.cacheDir);
     this.transport = new Transport({
       tlsVerify: options.tlsVerify,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -146,11 +153,37 @@ class Client implements RegistryClient {
     const key = `${ref.registry}/${ref.repository}@${ref.digest}`;
     let pending = this.manifests.get(key);
     if (!pending) {
-      pending = this.fetchManifest(ref, signal);
+      pending = this.cachedManifest({ ...ref, digest: ref.digest }, signal);
       this.manifests.set(key, pending);
       pending.catch(() => this.manifests.delete(key));
     }
     return pending;
+  }
+
+  /** A manifest by digest: from the disk cache when it has it (verified), else fetched and stored. */
+  private async cachedManifest(
+    ref: ImageReference & { digest: string },
+    signal?: AbortSignal,
+  ): Promise<FetchedManifest> {
+    const stored = await this.disk?.get(ref.digest);
+    if (stored) {
+      try {
+        const manifest = parseManifest(stored);
+        this.statsFor(ref.registry).cacheHits += 1;
+        return {
+          digest: ref.digest,
+          mediaType: manifest.mediaType,
+          size: stored.length,
+          bytes: stored,
+          manifest,
+        };
+      } catch {
+        // unreadable after all: fetch it again
+      }
+    }
+    const fetched = await this.fetchManifest(ref, signal);
+    await this.disk?.put(fetched.digest, fetched.bytes);
+    return fetched;
   }
 
   private async fetchManifest(ref: ImageReference, signal?: AbortSignal): Promise<FetchedManifest> {
@@ -251,6 +284,11 @@ class Client implements RegistryClient {
     maxBytes: number,
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
+    const stored = await this.disk?.get(digest);
+    if (stored && stored.length <= maxBytes) {
+      this.statsFor(registry).cacheHits += 1;
+      return stored;
+    }
     const response = await this.api(registry, repository, 'GET', `blobs/${digest}`, {
       kind: 'blobGets',
       signal,
@@ -265,6 +303,7 @@ class Client implements RegistryClient {
         `blob ${digest} in ${repository}: the body does not match its digest`,
       );
     }
+    await this.disk?.put(digest, bytes);
     return bytes;
   }
 

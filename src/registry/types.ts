@@ -35,6 +35,8 @@ export interface RegistryRequestStats {
   blobGets: number;
   tokenRequests: number;
   retries: number;
+  /** Manifests and configs read from the on-disk cache instead of the registry. */
+  cacheHits: number;
   /** Last `ratelimit-limit` / `ratelimit-remaining` seen, raw header values. */
   rateLimit?: { limit?: string; remaining?: string; seenAt: string };
 }

@@ -91,13 +91,14 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     stats.byMethod.GET ?? 0,
     stats.tokenRequests,
     stats.retries,
+    stats.cacheHits,
     stats.rateLimit
       ? `${stats.rateLimit.remaining ?? '?'} of ${stats.rateLimit.limit ?? '?'}`
       : 'not reported',
   ]);
   const tail =
     requests.length > 0
-      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table>`
+      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table>`
       : '';
 
   let size = Buffer.byteLength(parts.join('')) + Buffer.byteLength(tail) + 512;
