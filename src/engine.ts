@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseImageList, type ListEntry } from './image-list.js';
 import { createRegistryClient } from './registry/client.js';
+import { heapKeeper } from './memory.js';
 import { dockerConfigResolver, type CredentialResolver } from './registry/credentials.js';
 import type { RegistryRequestStats } from './registry/types.js';
 import { validateEntries } from './validate/runner.js';
@@ -150,6 +151,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
     cacheDir: config.cacheDir,
   });
   const logProgress = progressLogger(config, entries.length);
+  const keepHeapSmall = heapKeeper();
   try {
     const results = await validateEntries({
       entries,
@@ -159,7 +161,10 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       imageTimeoutMs: config.imageTimeoutMs,
       reader: client,
       signal: config.signal,
-      onResult: (result, done) => logProgress(result, done),
+      onResult: (result, done) => {
+        logProgress(result, done);
+        keepHeapSmall();
+      },
     });
     return {
       listFile: config.listFile,

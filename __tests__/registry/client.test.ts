@@ -284,4 +284,33 @@ describe('through a proxy', () => {
       await proxy.close();
     }
   });
+
+  test('a 429 pauses every request to that registry, not only the one that got it', async () => {
+    const seenAt: number[] = [];
+    let limited = 0;
+    const proxy = await startProxy(registry.url, {
+      transform: (request, response) => {
+        seenAt.push(Date.now());
+        if (request.url?.includes('/attested/') && limited++ === 0) {
+          return { status: 429, headers: { 'retry-after': '1' }, body: Buffer.alloc(0) };
+        }
+        return response;
+      },
+    });
+    const client = createRegistryClient(options);
+    try {
+      await client.headManifest(parseReference(`${proxy.host}/upstream/multi:1.0`));
+      const limitedRequest = client.headManifest(parseReference(`${proxy.host}/upstream/attested:1.0`));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const start = Date.now();
+      await client.headManifest(parseReference(`${proxy.host}/upstream/single-oci:1.0`));
+      await limitedRequest;
+      // The third request waited out the pause the second one was given (about a second after the 429).
+      expect(Date.now() - start).toBeGreaterThanOrEqual(600);
+      expect(seenAt).toHaveLength(4);
+    } finally {
+      client.close();
+      await proxy.close();
+    }
+  });
 });

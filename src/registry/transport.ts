@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { isNetworkFailure, isRetryableFailure, isTlsFailure, RegistryError, systemCode } from './errors.js';
+import { deadline } from '../deadline.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {
@@ -94,6 +95,8 @@ export class Transport {
   private readonly httpsAgent: https.Agent;
   /** Per host: the scheme that answered, once known. */
   private readonly schemes = new Map<string, 'https' | 'http'>();
+  /** Per registry: when requests may go out again after a 429. */
+  private readonly pausedUntil = new Map<string, number>();
 
   constructor(private readonly options: TransportOptions) {
     const agentOptions = {
@@ -122,6 +125,9 @@ export class Transport {
     for (let attempt = 0; ; attempt += 1) {
       let response: HttpResponse | undefined;
       let failure: RegistryError | undefined;
+      // A registry that said "too many requests" is given its pause by every request, not just the one told.
+      const pausedUntil = this.pausedUntil.get(request.registry) ?? 0;
+      if (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now(), request.signal);
       try {
         response = await this.sendFollowingRedirects(request);
       } catch (error) {
@@ -141,6 +147,12 @@ export class Transport {
       }
       const backoff = backoffMs * 2 ** attempt;
       const delay = retryAfter !== undefined ? retryAfter * 1000 : backoff / 2 + Math.random() * backoff;
+      if (response?.status === 429) {
+        this.pausedUntil.set(
+          request.registry,
+          Math.max(this.pausedUntil.get(request.registry) ?? 0, Date.now() + delay),
+        );
+      }
       this.options.onRetry?.(request.registry);
       this.options.onDebug?.(
         `${request.method} ${request.registry}${request.path.startsWith('/') ? request.path : ''}: ` +
@@ -187,8 +199,8 @@ export class Transport {
         `refusing to send credentials over plain HTTP to ${target.host} while tls-verify is on`,
       );
     }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const timeout = deadline(this.options.timeoutMs, request.signal);
+    const signal = timeout.signal;
     this.options.onDebug?.(`${method} ${target.protocol}//${target.host}${target.pathname}`);
     try {
       const response = await fetch(url, {
@@ -211,7 +223,7 @@ export class Transport {
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       if (request.signal?.aborted) throw request.signal.reason;
-      if (timeout.aborted) {
+      if (timeout.expired) {
         throw new RegistryError(
           'timeout',
           request.registry,
@@ -259,6 +271,8 @@ export class Transport {
           cause: error,
         },
       );
+    } finally {
+      timeout.clear();
     }
   }
 }

@@ -1,5 +1,6 @@
 // The runner: fetches what the rules need, with bounded concurrency and the fewest requests, and turns every
 // list entry into exactly one result. Registry failures of one image are that image's result.
+import { deadline } from '../deadline.js';
 import type { ListEntry } from '../image-list.js';
 import type { Manifest, Platform } from '../manifest.js';
 import { formatReference, type ImageReference } from '../reference.js';
@@ -399,17 +400,19 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
         continue;
       }
       const entry = entries[indexes[0] as number] as ListEntry & { kind: 'image' };
-      const timeout = AbortSignal.timeout(input.imageTimeoutMs);
-      const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+      const timeout = deadline(input.imageTimeoutMs, input.signal);
+      const signal = timeout.signal;
       let verdict: PairVerdict;
       try {
         verdict = await validatePair(entry.source, entry.destination, options, reader, signal);
+        timeout.clear();
       } catch (error) {
+        timeout.clear();
         if (input.signal?.aborted) {
           interrupt(indexes, 'the run was interrupted while this line was being validated');
           continue;
         }
-        verdict = timeout.aborted
+        verdict = timeout.expired
           ? failure(
               'timeout',
               `no verdict within the image timeout of ${Math.round(input.imageTimeoutMs / 1000)} s`,
