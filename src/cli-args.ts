@@ -81,6 +81,12 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'pass only when the destination digest equals the source digest (default false)',
   },
   {
+    name: 'shard',
+    kind: 'string',
+    value: 'I/N',
+    help: 'validate only shard I of N (a stable split, for parallel jobs)',
+  },
+  {
     name: 'cache-dir',
     kind: 'string',
     value: 'DIR',

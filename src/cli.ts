@@ -4,6 +4,7 @@ import { ConfigurationError, runEngine, type Credential, type EngineConfig } fro
 import { FLAGS, helpText, parseFlags, UsageError, type ParsedFlags } from './cli-args.js';
 import { exitCodeFor, formatOutcomeLine } from './report/outcome.js';
 import { checkWritable, writeResultFiles } from './report/files.js';
+import { inShard, parseShard, type Shard } from './select.js';
 import { parseJobs, parseList, parsePositiveSeconds } from './settings.js';
 import { DEFAULT_VALIDATE_OPTIONS } from './validate/options.js';
 
@@ -46,6 +47,11 @@ function credential(
     throw new UsageError(`--${side}-username and --${side}-password go together`);
   }
   return { username, password };
+}
+
+function shardSelection(shard: Shard | undefined): Pick<EngineConfig, 'select' | 'selection'> {
+  if (!shard) return {};
+  return { select: (entry) => inShard(entry, shard), selection: `shard ${shard.index}/${shard.count}` };
 }
 
 /** Turns flags into the engine's configuration; throws UsageError naming the flag on a bad value. */
@@ -101,6 +107,7 @@ export function configFromFlags(
       'destination',
     ),
     cacheDir: stringFlag(flags, 'cache-dir') || undefined,
+    ...shardSelection(setting(() => parseShard(stringFlag(flags, 'shard') ?? '', flagName('shard')))),
     failedFile: stringFlag(flags, 'failed') ?? 'mirror-validate-failed.txt',
     reportFile: stringFlag(flags, 'report'),
     log,

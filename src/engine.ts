@@ -39,6 +39,10 @@ export interface EngineConfig {
   imageTimeoutMs: number;
   /** A folder where manifests fetched by digest are kept across runs (content-addressed, verified on read). */
   cacheDir?: string;
+  /** Only the entries this accepts are validated and reported (a shard, a pull request's changes). */
+  select?: (entry: ListEntry) => boolean;
+  /** Said in the report and summary when `select` narrowed the list. */
+  selection?: string;
   /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
   signal?: AbortSignal;
   /** Progress lines for a person (`[n/N] list.txt:12 … → PASS identical`). */
@@ -48,6 +52,8 @@ export interface EngineConfig {
 
 export interface RunReport {
   listFile: string;
+  /** How the list was narrowed (a shard, a pull request's changes), when it was. */
+  selection?: string;
   startedAt: string;
   finishedAt: string;
   options: ValidateOptions;
@@ -134,16 +140,18 @@ function progressLogger(config: EngineConfig, total: number) {
 export async function runEngine(config: EngineConfig): Promise<RunReport> {
   const startedAt = new Date().toISOString();
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
-  const entries = parseImageList(text, {
+  const listed = parseImageList(text, {
     source: config.source,
     destination: config.destination,
     defaultProject: config.defaultProject,
   });
-  if (entries.length === 0) {
+  if (listed.length === 0) {
     throw new ConfigurationError(
       `image list "${config.listFile}" names no image (only blank lines and comments)`,
     );
   }
+  const entries = config.select ? listed.filter(config.select) : listed;
+  if (config.selection) config.log(`${config.selection}: ${entries.length} of ${listed.length} lines`);
   const client = createRegistryClient({
     tlsVerify: config.tlsVerify,
     credentials: credentialsFor(entries, config),
@@ -168,6 +176,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
     });
     return {
       listFile: config.listFile,
+      selection: config.selection,
       startedAt,
       finishedAt: new Date().toISOString(),
       options: config.options,

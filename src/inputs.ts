@@ -1,6 +1,7 @@
 // The action's inputs: names in one place, read into a typed object; a bad value throws naming the input.
 import * as core from '@actions/core';
 import type { Credential } from './engine.js';
+import { parseShard, type Shard } from './select.js';
 import { parseBooleanSetting, parseJobs, parseList, parsePositiveSeconds } from './settings.js';
 import type { ValidateOptions } from './validate/options.js';
 
@@ -21,6 +22,8 @@ export const Input = {
   requireIdentical: 'require-identical',
   imageTimeout: 'image-timeout',
   cacheDir: 'cache-dir',
+  shard: 'shard',
+  changedOnly: 'changed-only',
   sourceUsername: 'source-username',
   sourcePassword: 'source-password',
   destinationUsername: 'destination-username',
@@ -53,6 +56,8 @@ export interface ActionInputs {
   tlsVerify: boolean;
   imageTimeoutMs: number;
   cacheDir?: string;
+  shard?: Shard;
+  changedOnly: boolean;
   options: ValidateOptions;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
@@ -106,6 +111,8 @@ export function getInputs(): ActionInputs {
     tlsVerify: booleanInput(Input.tlsVerify, true),
     imageTimeoutMs: checked(Input.imageTimeout, parsePositiveSeconds, '300') * 1000,
     cacheDir: read(Input.cacheDir) || undefined,
+    shard: parseShard(read(Input.shard), `input "${Input.shard}"`),
+    changedOnly: booleanInput(Input.changedOnly, false),
     options: {
       filter: {
         arch: checked(Input.arch, parseList, 'amd64,arm64'),

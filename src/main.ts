@@ -1,7 +1,13 @@
 // The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
 import * as core from '@actions/core';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { runEngine } from './engine.js';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import * as github from '@actions/github';
+import { runEngine, type EngineConfig } from './engine.js';
+import type { ListEntry } from './image-list.js';
+import { changedLines, inShard } from './select.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from './report/annotations.js';
 import { uploadResults } from './report/artifact.js';
@@ -22,12 +28,67 @@ function interruptOnSignals(): AbortController {
   return controller;
 }
 
+const run_ = promisify(execFile);
+
+/** The list as it was at the pull request's base commit; undefined when the file is new there. */
+async function baseVersion(workspace: string, baseSha: string, path: string): Promise<string | undefined> {
+  try {
+    await run_('git', ['cat-file', '-e', `${baseSha}^{commit}`], { cwd: workspace });
+  } catch {
+    throw new Error(
+      `changed-only needs the pull request's base commit ${baseSha.slice(0, 12)}, which this checkout does not have: ` +
+        'set fetch-depth: 0 in actions/checkout (or fetch the base branch) before this step',
+    );
+  }
+  try {
+    const { stdout } = await run_('git', ['show', `${baseSha}:${path}`], {
+      cwd: workspace,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined; // the list is new in this pull request: every line is a change
+  }
+}
+
+/** The shard and pull-request narrowing, as the engine's `select`. */
+async function selection(
+  inputs: ActionInputs,
+  workspace: string,
+  listPath: string,
+): Promise<Pick<EngineConfig, 'select' | 'selection'>> {
+  const filters: ((entry: ListEntry) => boolean)[] = [];
+  const said: string[] = [];
+  if (inputs.shard) {
+    const shard = inputs.shard;
+    filters.push((entry) => inShard(entry, shard));
+    said.push(`shard ${shard.index}/${shard.count}`);
+  }
+  if (inputs.changedOnly) {
+    const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
+    if (!pullRequest?.base?.sha) {
+      core.notice(
+        `changed-only applies to pull requests; this is a ${github.context.eventName || 'local'} run, so the whole list is validated`,
+      );
+    } else {
+      const relativePath = relative(workspace, listPath);
+      const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
+      const changed = changedLines(base, await readFile(listPath, 'utf8'));
+      filters.push((entry) => changed.has(entry.line));
+      said.push(`lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`);
+    }
+  }
+  if (filters.length === 0) return {};
+  return { select: (entry) => filters.every((filter) => filter(entry)), selection: said.join(', ') };
+}
+
 async function validate(inputs: ActionInputs, workspace: string): Promise<void> {
   const listPath = isAbsolute(inputs.file) ? inputs.file : resolve(workspace, inputs.file);
   const failedFile = resolve(workspace, inputs.failedFile);
   const reportFile = resolve(workspace, inputs.reportFile);
   await checkWritable(failedFile, `input "failed-file"`);
   await checkWritable(reportFile, `input "report-file"`);
+  const narrowed = await selection(inputs, workspace, listPath);
   const controller = interruptOnSignals();
 
   const report = await runEngine({
@@ -43,6 +104,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     destinationCredential: inputs.destinationCredential,
     imageTimeoutMs: inputs.imageTimeoutMs,
     cacheDir: inputs.cacheDir ? resolve(workspace, inputs.cacheDir) : undefined,
+    ...narrowed,
     signal: controller.signal,
     log: (message) => core.info(message),
     debug: (message) => core.debug(message),
@@ -72,20 +134,26 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     }
   }
 
+  // Each shard of a matrix uploads and summarises under its own name.
+  const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+  const artifactName = inputs.shard
+    ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
+    : inputs.artifactName;
   let artifactNote = `the complete results are in ${inputs.reportFile}`;
   if (report.totals.failed > 0) {
-    const artifact = await uploadResults(inputs.artifactName, [failedFile, reportFile], inputs.retentionDays);
+    const artifact = await uploadResults(artifactName, [failedFile, reportFile], inputs.retentionDays);
     if (artifact.status === 'uploaded') {
       core.setOutput(Output.artifactId, artifact.id);
       core.setOutput(Output.artifactUrl, artifact.url);
-      core.info(`artifact ${inputs.artifactName}: ${artifact.url}`);
-      artifactNote = `the complete results are in the artifact ${inputs.artifactName}`;
+      core.info(`artifact ${artifactName}: ${artifact.url}`);
+      artifactNote = `the complete results are in the artifact ${artifactName}`;
     } else if (artifact.status === 'skipped') core.notice(artifact.message);
     else core.warning(artifact.message);
   }
 
   if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote })).write();
+    const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
+    await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
   }
 
   if (controller.signal.aborted) {

@@ -14,6 +14,7 @@ export function buildJsonReport(report: RunReport) {
   return {
     version: 1,
     listFile: report.listFile,
+    selection: report.selection ?? null,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     source: report.source ?? null,

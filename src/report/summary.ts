@@ -52,7 +52,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
   );
   parts.push(
-    `<p>List ${code(report.listFile)}; source ${code(report.source ?? 'as listed')} → destination ${code(report.destination ?? 'as listed')}. ` +
+    `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''}; source ${code(report.source ?? 'as listed')} → destination ${code(report.destination ?? 'as listed')}. ` +
       `Platforms: arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')}; ` +
       `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}.` +
       (rules.size > 0
