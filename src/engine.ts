@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseImageList, type ListEntry } from './image-list.js';
 import { createRegistryClient } from './registry/client.js';
+import { classifyDrift, loadDriftState, recordPasses, saveDriftState } from './drift.js';
 import { heapKeeper } from './memory.js';
 import { dockerConfigResolver, type CredentialResolver } from './registry/credentials.js';
 import type { RegistryRequestStats } from './registry/types.js';
@@ -161,7 +162,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
   const logProgress = progressLogger(config, entries.length);
   const keepHeapSmall = heapKeeper();
   try {
-    const results = await validateEntries({
+    const validated = await validateEntries({
       entries,
       listName: config.listFile,
       options: config.options,
@@ -174,6 +175,12 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
         keepHeapSmall();
       },
     });
+    let results = validated;
+    if (config.cacheDir) {
+      const state = await loadDriftState(config.cacheDir);
+      results = classifyDrift(validated, state);
+      await saveDriftState(config.cacheDir, recordPasses(state, validated, startedAt));
+    }
     return {
       listFile: config.listFile,
       selection: config.selection,

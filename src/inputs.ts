@@ -39,6 +39,7 @@ export const Output = {
   total: 'total',
   passed: 'passed',
   failed: 'failed',
+  drifted: 'drifted',
   skipped: 'skipped',
   failedFile: 'failed-file',
   reportFile: 'report-file',

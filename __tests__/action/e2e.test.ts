@@ -150,7 +150,7 @@ describe('dist/index.js as a workflow step', () => {
     expect([...files.keys()].sort()).toEqual(['mirror-validate-failed.txt', 'mirror-validate-report.json']);
     expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
     const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
-    expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1 });
+    expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
   });
 
   test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green', async () => {

@@ -77,7 +77,7 @@ describe('JSON report', () => {
   test('version 1 with totals, one result per line, requests', () => {
     const json = buildJsonReport(report([passed(1), failed(2), skipped(3)]));
     expect(json.version).toBe(1);
-    expect(json.totals).toEqual({ lines: 3, passed: 1, failed: 1, skipped: 1 });
+    expect(json.totals).toEqual({ lines: 3, passed: 1, failed: 1, skipped: 1, drifted: 0 });
     expect(json.results.map((r) => [r.line, r.status, 'rule' in r ? r.rule : r.reason])).toEqual([
       [1, 'passed', 'identical'],
       [2, 'failed', 'destination-missing'],

@@ -35,6 +35,7 @@ export function buildJsonReport(report: RunReport) {
         ? { destinationDigest: result.destinationDigest }
         : {}),
       ...(result.status === 'failed' && result.registry ? { registry: result.registry } : {}),
+      ...(result.status === 'failed' && result.drift ? { drift: result.drift } : {}),
       platforms: result.status === 'skipped' ? [] : result.platforms,
     })),
     requests: report.requests,

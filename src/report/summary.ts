@@ -36,6 +36,8 @@ export interface SummaryOptions {
 }
 
 function reasonOf(result: LineResult): string {
+  if (result.status === 'failed' && result.drift)
+    return `${result.reason} (upstream moved since ${result.drift.since})`;
   return result.status === 'passed' ? result.rule : result.reason;
 }
 
@@ -49,7 +51,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     if (result.status === 'passed') rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
   const parts: string[] = [];
   parts.push(
-    `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
+    `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed${totals.drifted ? ` (${totals.drifted} drifted: upstream moved, mirror unchanged)` : ''}, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
   );
   parts.push(
     `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''}; source ${code(report.source ?? 'as listed')} → destination ${code(report.destination ?? 'as listed')}. ` +

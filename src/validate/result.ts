@@ -74,6 +74,8 @@ export interface FailedLine extends LineBase {
   platforms: PlatformResult[];
   /** The registry that answered 429, for `rate-limited`. */
   registry?: string;
+  /** For `digest-mismatch`: the destination is what passed on an earlier run; upstream moved since then. */
+  drift?: { since: string; previousSourceDigest: string };
 }
 
 export interface SkippedLine extends LineBase {
@@ -88,10 +90,15 @@ export interface Totals {
   passed: number;
   failed: number;
   skipped: number;
+  /** Failed lines that are drift (upstream moved since the line last passed), counted in `failed` too. */
+  drifted: number;
 }
 
 export function countTotals(results: readonly LineResult[]): Totals {
-  const totals: Totals = { lines: results.length, passed: 0, failed: 0, skipped: 0 };
-  for (const result of results) totals[result.status] += 1;
+  const totals: Totals = { lines: results.length, passed: 0, failed: 0, skipped: 0, drifted: 0 };
+  for (const result of results) {
+    totals[result.status] += 1;
+    if (result.status === 'failed' && result.drift) totals.drifted += 1;
+  }
   return totals;
 }
