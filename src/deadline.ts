@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 // A time limit that lets go of everything once the work is done. AbortSignal.timeout keeps its timer (and,
 // through AbortSignal.any, the combined signal) alive until it fires: thousands per minute on a long list.
 
@@ -11,6 +13,9 @@ export interface Deadline {
 
 export function deadline(ms: number, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
+  // Every request of an image, and every image of a run, listens to its parent: more than the default ten.
+  setMaxListeners(0, controller.signal);
+  if (parent) setMaxListeners(0, parent);
   let expired = false;
   const onParentAbort = () => controller.abort(parent?.reason);
   const timer = setTimeout(() => {
