@@ -154,3 +154,25 @@ describe('annotations', () => {
     expect(planAnnotations([failed(1), passed(2)], 'a.txt').map((a) => a.kind)).toEqual(['error']);
   });
 });
+
+describe('report file', () => {
+  test('the streamed file is the same document as buildJsonReport', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeResultFiles } = await import('../../src/report/files.js');
+    const dir = await mkdtemp(join(tmpdir(), 'mv-report-'));
+    try {
+      const run = report([passed(1), failed(2, 'a "quoted"\\line'), skipped(3)]);
+      await writeResultFiles(run, {
+        failedFile: join(dir, 'failed.txt'),
+        reportFile: join(dir, 'report.json'),
+      });
+      expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(
+        JSON.parse(JSON.stringify(buildJsonReport(run))),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
