@@ -1,12 +1,12 @@
 // Bad input, one row per case, through both front doors (the action bundle and the CLI bundle): each gets
 // a clear message naming the input or the list line, and no line is lost.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runNode } from './support/process.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { seedStandardImages } from './support/seed.js';
 
@@ -98,21 +98,9 @@ const cases: Case[] = [
   },
 ];
 
-function run(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; out: string }>((resolve) => {
-    execFile(
-      'node',
-      args,
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
-        timeout: 60_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
+async function run(args: string[], env: Record<string, string>) {
+  const result = await runNode(args, { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } });
+  return { code: result.code, out: result.stdout + result.stderr };
 }
 
 describe.each(cases)('$name', (row) => {

@@ -1,10 +1,10 @@
 // The command line as a process: the committed bundle, hangar's flags, exit codes, failed list and report.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mirrorIdentical } from './support/mirror.js';
+import { runNode } from './support/process.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { seedStandardImages } from './support/seed.js';
 
@@ -15,15 +15,7 @@ let mirror: TestRegistry;
 let dir: string;
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      'node',
-      [cli, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runNode([cli, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } });
 }
 
 beforeAll(async () => {

@@ -1,10 +1,11 @@
 // Secrets never reach any output, even with debug on; a cancelled run still writes what it knows.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mirrorByApi } from './support/mirror.js';
+import { runNode } from './support/process.js';
 import { startProxy, type TestProxy } from './support/proxy.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { seedStandardImages } from './support/seed.js';
@@ -51,13 +52,7 @@ function secrets(): string[] {
   ];
 }
 
-function execNode(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', args, { cwd: dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const execNode = (args: string[], env: Record<string, string>) => runNode(args, { cwd: dir, env });
 
 describe('secrets', () => {
   test('the action with debug on: no secret in stdout, stderr, summary, report or failed list', async () => {

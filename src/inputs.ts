@@ -22,6 +22,7 @@ export const Input = {
   requireIdentical: 'require-identical',
   imageTimeout: 'image-timeout',
   cacheDir: 'cache-dir',
+  cache: 'cache',
   shard: 'shard',
   changedOnly: 'changed-only',
   sourceUsername: 'source-username',
@@ -57,6 +58,8 @@ export interface ActionInputs {
   tlsVerify: boolean;
   imageTimeoutMs: number;
   cacheDir?: string;
+  /** Persist the cache folder between workflow runs with GitHub's cache service. */
+  cache: boolean;
   shard?: Shard;
   changedOnly: boolean;
   options: ValidateOptions;
@@ -112,6 +115,7 @@ export function getInputs(): ActionInputs {
     tlsVerify: booleanInput(Input.tlsVerify, true),
     imageTimeoutMs: checked(Input.imageTimeout, parsePositiveSeconds, '300') * 1000,
     cacheDir: read(Input.cacheDir) || undefined,
+    cache: booleanInput(Input.cache, true),
     shard: parseShard(read(Input.shard), `input "${Input.shard}"`),
     changedOnly: booleanInput(Input.changedOnly, false),
     options: {

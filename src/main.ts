@@ -1,6 +1,6 @@
 // The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
 import * as core from '@actions/core';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { changedLines, inShard } from './select.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from './report/annotations.js';
 import { uploadResults } from './report/artifact.js';
+import { restoreManifestCache, saveManifestCache } from './report/cache-store.js';
 import { checkWritable, writeResultFiles } from './report/files.js';
 import { formatOutcomeLine, problemCount } from './report/outcome.js';
 import { buildSummary } from './report/summary.js';
@@ -89,6 +90,18 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
   await checkWritable(failedFile, `input "failed-file"`);
   await checkWritable(reportFile, `input "report-file"`);
   const narrowed = await selection(inputs, workspace, listPath);
+  // With the cache on and no folder named, the runner's temp folder holds it; GitHub's cache carries it over.
+  // (Outside a runner, without cache-dir, there is no cache.)
+  const cacheDir = inputs.cacheDir
+    ? resolve(workspace, inputs.cacheDir)
+    : inputs.cache && process.env.RUNNER_TEMP
+      ? join(process.env.RUNNER_TEMP, 'mirror-validate-cache')
+      : undefined;
+  const cacheLog = {
+    info: (message: string) => core.info(message),
+    warning: (message: string) => core.warning(message),
+  };
+  if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
   const controller = interruptOnSignals();
 
   const report = await runEngine({
@@ -103,7 +116,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     sourceCredential: inputs.sourceCredential,
     destinationCredential: inputs.destinationCredential,
     imageTimeoutMs: inputs.imageTimeoutMs,
-    cacheDir: inputs.cacheDir ? resolve(workspace, inputs.cacheDir) : undefined,
+    cacheDir,
     ...narrowed,
     signal: controller.signal,
     log: (message) => core.info(message),
@@ -112,6 +125,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
   // Files and outputs first: whatever happens next, the results are kept.
   await writeResultFiles(report, { failedFile, reportFile });
+  if (cacheDir && inputs.cache) await saveManifestCache(cacheDir, cacheLog);
   const problems = problemCount(report);
   core.setOutput(Output.total, report.totals.lines);
   core.setOutput(Output.passed, report.totals.passed);

@@ -1,5 +1,5 @@
 // Manifest model shared by the registry client (which parses) and the verdict rules (which compare).
-// Pure: no I/O. CONTRACT FILE: implementation of parseManifest is owned by the registry client work.
+// Pure: no I/O.
 
 export const MediaType = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',

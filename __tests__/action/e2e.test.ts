@@ -86,6 +86,16 @@ describe('dist/index.js as a workflow step', () => {
     '',
   ].join('\n');
 
+  /** The step's inputs against the test registries, the destination's credentials given as inputs. */
+  const mirrorInputs = () => ({
+    file: 'images.txt',
+    source: upstream.host,
+    destination: mirror.host,
+    'tls-verify': 'false',
+    'destination-username': mirror.username!,
+    'destination-password': mirror.password!,
+  });
+
   beforeAll(async () => {
     [upstream, mirror, artifacts] = await Promise.all([
       startRegistry('plain'),
@@ -103,14 +113,7 @@ describe('dist/index.js as a workflow step', () => {
 
   test('a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step', async () => {
     const run = await runStep(
-      {
-        file: 'images.txt',
-        source: upstream.host,
-        destination: mirror.host,
-        'tls-verify': 'false',
-        'destination-username': mirror.username!,
-        'destination-password': mirror.password!,
-      },
+      mirrorInputs(),
       { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
       list,
     );
@@ -154,19 +157,7 @@ describe('dist/index.js as a workflow step', () => {
   });
 
   test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green', async () => {
-    const run = await runStep(
-      {
-        file: 'images.txt',
-        source: upstream.host,
-        destination: mirror.host,
-        'tls-verify': 'false',
-        'destination-username': mirror.username!,
-        'destination-password': mirror.password!,
-        'fail-on-error': 'false',
-      },
-      {},
-      list,
-    );
+    const run = await runStep({ ...mirrorInputs(), 'fail-on-error': 'false' }, {}, list);
     workspaces.push(run.workspace);
     expect(run.code).toBe(0);
     expect(run.outputs.result).toBe('failure');
@@ -178,14 +169,7 @@ describe('dist/index.js as a workflow step', () => {
     artifacts.failCreateWith = 400;
     try {
       const run = await runStep(
-        {
-          file: 'images.txt',
-          source: upstream.host,
-          destination: mirror.host,
-          'tls-verify': 'false',
-          'destination-username': mirror.username!,
-          'destination-password': mirror.password!,
-        },
+        mirrorInputs(),
         { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
         list,
       );

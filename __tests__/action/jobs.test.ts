@@ -1,13 +1,14 @@
 // The jobs users run the action in, end to end through dist/index.js: a pull-request check on the lines the
 // pull request changed, and a matrix of shards.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArtifactService, runtimeToken, type ArtifactService } from '../support/artifact-service.js';
-import { mirrorByApi } from '../support/mirror.js';
+import { startCacheService, type CacheService } from '../support/cache-service.js';
+import { mirrorByApi, mirrorRebuilt } from '../support/mirror.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { seedStandardImages } from '../support/seed.js';
 
@@ -58,6 +59,9 @@ beforeAll(async () => {
   for (const name of ['multi', 'attested', 'chart'])
     await mirrorByApi(upstream, `upstream/${name}:1.0`, mirror, `upstream/${name}:1.0`);
   repo = await mkdtemp(join(tmpdir(), 'mv-repo-'));
+  for (const name of ['multi', 'attested', 'single-oci']) {
+    await mirrorRebuilt(upstream, `upstream/${name}:1.0`, mirror, `rebuilt/${name}:1.0`);
+  }
   const run = (...args: string[]) => git('git', args, { cwd: repo });
   await run('init', '-q', '-b', 'main');
   await run('config', 'user.email', 'ci@example.com');
@@ -156,5 +160,47 @@ describe('sharding', () => {
     expect(totals.reduce((a, b) => a + b, 0)).toBe(3);
     // The merged failed lists are the failed list of a whole run.
     expect(failedLines).toEqual(['upstream/single-oci:1.0']);
+  });
+});
+
+describe('nightly re-run with the cache', () => {
+  let cacheService: CacheService;
+  beforeAll(async () => {
+    cacheService = await startCacheService();
+    await writeFile(
+      join(repo, 'nightly.txt'),
+      'upstream/multi rebuilt/multi 1.0\nupstream/attested rebuilt/attested 1.0\nupstream/single-oci rebuilt/single-oci 1.0\n',
+    );
+  });
+  afterAll(() => cacheService?.close());
+
+  test('the second night restores the cache and makes no manifest GETs to the source', async () => {
+    const sourceGets: number[] = [];
+    // The same runner temp path each night (as on GitHub's runners), emptied in between: a fresh machine.
+    const runnerTemp = await mkdtemp(join(tmpdir(), 'mv-runner-temp-'));
+    for (const night of [1, 2]) {
+      await mkdir(runnerTemp, { recursive: true });
+      const result = await step(
+        { file: 'nightly.txt', 'report-file': `nightly-${night}.json` },
+        {
+          RUNNER_TEMP: runnerTemp,
+          GITHUB_RUN_ID: String(100 + night),
+          ACTIONS_CACHE_SERVICE_V2: 'true',
+          ACTIONS_RUNTIME_TOKEN: runtimeToken(String(100 + night)),
+          ACTIONS_RESULTS_URL: `${cacheService.url}/`,
+        },
+      );
+
+      expect(result.outputs.passed, result.stdout).toBe('3');
+      const report = JSON.parse(await readFile(join(repo, `nightly-${night}.json`), 'utf8')) as {
+        requests: Record<string, { manifestGets: number; cacheHits: number }>;
+      };
+      sourceGets.push(report.requests[upstream.host]?.manifestGets ?? -1);
+      if (night === 2)
+        expect(result.stdout).toMatch(/manifest cache restored from mirror-validate-manifests-v1-/);
+    }
+    expect(sourceGets[0]).toBeGreaterThan(0);
+    expect(sourceGets[1]).toBe(0);
+    expect(cacheService.entries.filter((entry) => entry.finalized)).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-// CONTRACT FILE: the registry client's public surface, used by the validation runner.
+// The registry client's public surface, as the validation runner uses it.
 import type { Manifest } from '../manifest.js';
 import type { ImageReference } from '../reference.js';
 

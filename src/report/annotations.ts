@@ -17,26 +17,19 @@ export function planAnnotations(
   file: string,
   limit = ANNOTATIONS_PER_KIND,
 ): Annotation[] {
+  const onLine = (kind: 'error' | 'warning', result: LineResult & { reason: string }): Annotation => ({
+    kind,
+    title: `mirror-validate: ${result.reason}`,
+    message: `${result.raw.trim()}: ${result.detail}`,
+    file,
+    startLine: result.line,
+  });
   const errors: Annotation[] = [];
   const warnings: Annotation[] = [];
   for (const result of results) {
-    if (result.status === 'failed') {
-      errors.push({
-        kind: 'error',
-        title: `mirror-validate: ${result.reason}`,
-        message: `${result.raw.trim()}: ${result.detail}`,
-        file,
-        startLine: result.line,
-      });
-    } else if (result.status === 'skipped' && result.reason !== 'interrupted') {
-      warnings.push({
-        kind: 'warning',
-        title: `mirror-validate: ${result.reason}`,
-        message: `${result.raw.trim()}: ${result.detail}`,
-        file,
-        startLine: result.line,
-      });
-    }
+    if (result.status === 'failed') errors.push(onLine('error', result));
+    else if (result.status === 'skipped' && result.reason !== 'interrupted')
+      warnings.push(onLine('warning', result));
   }
   const plan = [...errors.slice(0, limit), ...warnings.slice(0, limit)];
   const hidden = Math.max(0, errors.length - limit) + Math.max(0, warnings.length - limit);

@@ -1,4 +1,4 @@
-// CONTRACT FILE: engine options, shared by the CLI, the action and the engine.
+// Engine options, shared by the CLI, the action and the engine.
 
 export interface PlatformFilter {
   /** Architectures to require; an index entry with an empty architecture passes. */

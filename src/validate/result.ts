@@ -1,5 +1,9 @@
-// CONTRACT FILE: per-line results as a tagged union. Shared by the engine, the CLI and the action.
+// Per-line results as a tagged union. Shared by the engine, the CLI and the action.
 
+/**
+ * Every failure reason, in precedence order: when several apply to a line, the first is its reason (the
+ * comparison reasons first, as specified; the infrastructure ones never meet them on one line).
+ */
 export const FAILURE_REASONS = [
   'source-missing',
   'destination-missing',

@@ -12,7 +12,13 @@ import {
   platformDifference,
   selectedByFilter,
 } from './platform.js';
-import type { FailureReason, Finding, PassRule, PlatformResult } from './result.js';
+import {
+  FAILURE_REASONS,
+  type FailureReason,
+  type Finding,
+  type PassRule,
+  type PlatformResult,
+} from './result.js';
 
 export interface SourceView {
   digest: string;
@@ -36,17 +42,6 @@ export type Verdict =
       platforms: PlatformResult[];
     }
   | { status: 'skipped'; reason: 'no-matching-platform'; detail: string };
-
-/** Precedence of the comparison reasons: the first that applies is the line's reason. */
-const PRECEDENCE: FailureReason[] = [
-  'source-missing',
-  'destination-missing',
-  'digest-mismatch',
-  'platform-missing',
-  'platform-mismatch',
-  'manifest-missing',
-  'blob-missing',
-];
 
 const short = (digest: string | undefined) =>
   digest ? digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…') : '?';
@@ -282,7 +277,9 @@ export interface Observations {
 }
 
 function failed(findings: Finding[], platforms: PlatformResult[], prefix = ''): Verdict {
-  const ordered = [...findings].sort((a, b) => PRECEDENCE.indexOf(a.reason) - PRECEDENCE.indexOf(b.reason));
+  const ordered = [...findings].sort(
+    (a, b) => FAILURE_REASONS.indexOf(a.reason) - FAILURE_REASONS.indexOf(b.reason),
+  );
   const reason = (ordered[0] as Finding).reason;
   return {
     status: 'failed',
