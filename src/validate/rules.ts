@@ -325,6 +325,19 @@ export function identicalVerdict(
   };
 }
 
+/** With require-identical, differing digests fail whatever the manifests hold: no need to fetch them. */
+export function requireIdenticalVerdict(sourceDigest: string, destinationDigest: string): Verdict {
+  return failed(
+    [
+      {
+        reason: 'digest-mismatch',
+        message: `destination has ${short(destinationDigest)} but source has ${short(sourceDigest)}; require-identical is on, so a rebuilt index does not pass`,
+      },
+    ],
+    [],
+  );
+}
+
 export function judge(
   comparison: Comparison,
   source: SourceView,
@@ -338,15 +351,7 @@ export function judge(
     case 'unsupported':
       return failed([{ reason: 'invalid-manifest', message: comparison.detail }], []);
     case 'require-identical':
-      return failed(
-        [
-          {
-            reason: 'digest-mismatch',
-            message: `destination has ${short(destination.digest)} but source has ${short(source.digest)}; require-identical is on, so a rebuilt index does not pass`,
-          },
-        ],
-        [],
-      );
+      return requireIdenticalVerdict(source.digest, destination.digest);
     case 'artifact':
       return failed(
         [

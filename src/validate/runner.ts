@@ -18,6 +18,7 @@ import {
   identicalVerdict,
   isArtifact,
   judge,
+  requireIdenticalVerdict,
   type Observations,
   type Verdict,
 } from './rules.js';
@@ -251,6 +252,9 @@ async function validatePair(
       return { ...identicalVerdict(digests.sourceDigest, observations, platforms), ...digests };
     }
 
+    if (options.requireIdentical) {
+      return { ...requireIdenticalVerdict(digests.sourceDigest, digests.destinationDigest), ...digests };
+    }
     let sourceView;
     try {
       const fetched = await reader.getManifest({ ...source, digest: digests.sourceDigest }, signal);
