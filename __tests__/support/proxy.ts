@@ -11,6 +11,8 @@ export interface ProxiedResponse {
 }
 
 export interface ProxyHooks {
+  /** Milliseconds to hold each answer (a slow registry). */
+  delayMs?: number;
   /** Return a response to send instead (after the upstream answered), or undefined to pass it on. */
   transform?: (
     request: http.IncomingMessage,
@@ -71,6 +73,13 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
               return;
             }
             const final = changed ?? original;
+            if (hooks.delayMs) {
+              setTimeout(() => {
+                response.writeHead(final.status, final.headers);
+                response.end(request.method === 'HEAD' ? undefined : final.body);
+              }, hooks.delayMs);
+              return;
+            }
             if (changed && request.method !== 'HEAD')
               final.headers['content-length'] = String(final.body.length);
             response.writeHead(final.status, final.headers);

@@ -1,6 +1,7 @@
 // The runner: fetches what the rules need, with bounded concurrency and the fewest requests, and turns every
 // list entry into exactly one result. Registry failures of one image are that image's result.
 import { deadline } from '../deadline.js';
+import { FairQueue } from './fair-queue.js';
 import type { ListEntry } from '../image-list.js';
 import type { Manifest, Platform } from '../manifest.js';
 import { formatReference, type ImageReference } from '../reference.js';
@@ -396,37 +397,53 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
     }
   };
 
-  const queue = [...pairs.values()];
+  // Grouped by source registry: a slow upstream may hold at most half the workers while others wait.
+  const queue = new FairQueue(
+    [...pairs.values()],
+    (indexes) => (entries[indexes[0] as number] as ListEntry & { kind: 'image' }).source.registry,
+    input.jobs,
+  );
   const worker = async () => {
-    for (let indexes = queue.shift(); indexes; indexes = queue.shift()) {
-      if (input.signal?.aborted) {
-        interrupt(indexes, 'the run was interrupted before this line was validated');
+    while (queue.pending > 0) {
+      const indexes = queue.take();
+      if (!indexes) {
+        await queue.changed();
         continue;
       }
-      const entry = entries[indexes[0] as number] as ListEntry & { kind: 'image' };
-      const timeout = deadline(input.imageTimeoutMs, input.signal);
-      const signal = timeout.signal;
-      let verdict: PairVerdict;
       try {
-        verdict = await validatePair(entry.source, entry.destination, options, reader, signal);
-        timeout.clear();
-      } catch (error) {
-        timeout.clear();
-        if (input.signal?.aborted) {
-          interrupt(indexes, 'the run was interrupted while this line was being validated');
-          continue;
-        }
-        verdict = timeout.expired
-          ? failure(
-              'timeout',
-              `no verdict within the image timeout of ${Math.round(input.imageTimeoutMs / 1000)} s`,
-            )
-          : failure('unreachable', `unexpected error: ${(error as Error).message}`);
+        await validateGroup(indexes);
+      } finally {
+        queue.done(indexes);
       }
-      for (const index of indexes)
-        settle(index, toLine(entries[index] as ListEntry & { kind: 'image' }, verdict));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(input.jobs, Math.max(queue.length, 1)) }, worker));
+  const validateGroup = async (indexes: number[]) => {
+    if (input.signal?.aborted) {
+      interrupt(indexes, 'the run was interrupted before this line was validated');
+      return;
+    }
+    const entry = entries[indexes[0] as number] as ListEntry & { kind: 'image' };
+    const timeout = deadline(input.imageTimeoutMs, input.signal);
+    let verdict: PairVerdict;
+    try {
+      verdict = await validatePair(entry.source, entry.destination, options, reader, timeout.signal);
+    } catch (error) {
+      if (input.signal?.aborted) {
+        interrupt(indexes, 'the run was interrupted while this line was being validated');
+        return;
+      }
+      verdict = timeout.expired
+        ? failure(
+            'timeout',
+            `no verdict within the image timeout of ${Math.round(input.imageTimeoutMs / 1000)} s`,
+          )
+        : failure('unreachable', `unexpected error: ${(error as Error).message}`);
+    } finally {
+      timeout.clear();
+    }
+    for (const index of indexes)
+      settle(index, toLine(entries[index] as ListEntry & { kind: 'image' }, verdict));
+  };
+  await Promise.all(Array.from({ length: Math.min(input.jobs, Math.max(queue.pending, 1)) }, worker));
   return results.map((result) => result as LineResult);
 }
