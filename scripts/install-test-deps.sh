@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests and the demo need: Debian's CNCF distribution registry,
+# Installs the system packages the tests and the demo need (and wrk, with --bench): Debian's CNCF distribution registry,
 # skopeo to populate it the way users do, openssl for test certificates, htpasswd for Basic auth.
 set -euo pipefail
 need=()
@@ -8,6 +8,8 @@ command -v skopeo >/dev/null || need+=(skopeo)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v git >/dev/null || need+=(git)
+# The benchmark's ceiling is measured with wrk.
+if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null || need+=(wrk); fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
