@@ -125,7 +125,6 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
   // Files and outputs first: whatever happens next, the results are kept.
   await writeResultFiles(report, { failedFile, reportFile });
-  if (cacheDir && inputs.cache) await saveManifestCache(cacheDir, cacheLog);
   const problems = problemCount(report);
   core.setOutput(Output.total, report.totals.lines);
   core.setOutput(Output.passed, report.totals.passed);
@@ -170,6 +169,9 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
     await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
   }
+
+  // Optional and possibly slow: after every result is out; not for a cancelled run.
+  if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
 
   if (controller.signal.aborted) {
     core.setFailed(
