@@ -208,6 +208,8 @@ export class Transport {
         headers,
         body: request.body,
         redirect: 'manual',
+        // Manifests are small JSON; no decompression pipeline per request.
+        compress: false,
         signal,
         agent: (parsed: URL) => (parsed.protocol === 'http:' ? this.httpAgent : this.httpsAgent),
       });
