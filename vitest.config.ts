@@ -8,6 +8,6 @@ export default defineConfig({
     // Registry-backed suites start their own processes; two cores, so keep the pool small.
     maxWorkers: 2,
     unstubEnvs: true,
-    reporters: ['default', './__tests__/support/plain-reporter.ts'],
+    reporters: ['default', './testkit/plain-reporter.ts'],
   },
 });

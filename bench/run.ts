@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { MediaType, type Descriptor, type Platform } from '../src/manifest.js';
-import { startRegistry, type TestRegistry } from '../__tests__/support/registry.js';
-import { digestOf, pushBlob, pushManifest, registryRequest } from '../__tests__/support/seed.js';
+import { MediaType, type Descriptor, type Platform } from '../src/registry/manifest.js';
+import { startRegistry, type TestRegistry } from '../testkit/registry.js';
+import { digestOf, pushBlob, pushManifest, registryRequest } from '../testkit/seed.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MediaType } from '../src/manifest.js';
-import { startRegistry } from '../__tests__/support/registry.js';
-import { getManifestBytes, linux, pushManifest, pushMultiPlatform } from '../__tests__/support/seed.js';
-import { mirrorByApi } from '../__tests__/support/mirror.js';
+import { MediaType } from '../src/registry/manifest.js';
+import { startRegistry } from '../testkit/registry.js';
+import { getManifestBytes, linux, pushManifest, pushMultiPlatform } from '../testkit/seed.js';
+import { mirrorByApi } from '../testkit/mirror.js';
 
 const index = process.argv.indexOf('--lines');
 const LINES = index >= 0 ? Number(process.argv[index + 1]) : 10_000;

@@ -5,15 +5,15 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mirrorIdentical, mirrorRebuilt } from '../__tests__/support/mirror.js';
-import { startRegistry } from '../__tests__/support/registry.js';
+import { mirrorIdentical, mirrorRebuilt } from '../testkit/mirror.js';
+import { startRegistry } from '../testkit/registry.js';
 import {
   deleteManifest,
   linux,
   pushImage,
   pushIndex,
   seedStandardImages,
-} from '../__tests__/support/seed.js';
+} from '../testkit/seed.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
 

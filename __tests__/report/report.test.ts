@@ -1,12 +1,12 @@
 // Pure report writers: failed list, JSON report, job summary (escaping, size budget), annotation caps.
 import { describe, expect, test } from 'vitest';
-import type { RunReport } from '../../src/engine.js';
+import type { RunReport } from '../../src/engine/engine.js';
 import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotations.js';
 import { buildJsonReport, formatFailedList } from '../../src/report/files.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml } from '../../src/report/summary.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/validate/options.js';
-import { countTotals, type LineResult, type SkipReason } from '../../src/validate/result.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { countTotals, type LineResult, type SkipReason } from '../../src/engine/validate/result.js';
 
 const passed = (line: number): LineResult => ({
   line,

@@ -1,15 +1,15 @@
 // The registry client: manifest digests by HEAD (GET + sha256 when the header is missing), manifests by tag or
 // digest (verified, cached by digest), blob HEADs, token negotiation, and request counts for reports.
 import { createHash } from 'node:crypto';
-import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
-import { referencePart, type ImageReference } from '../reference.js';
+import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
+import { referencePart, type ImageReference } from './reference.js';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { Credential, CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import { Transport, type HttpResponse } from './transport.js';
-import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStats } from './types.js';
+import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStats } from './reader.js';
 
 export { RegistryError };
 

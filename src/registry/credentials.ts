@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Credential } from '../engine.js';
+import type { Credential } from '../engine/engine.js';
 
 export type { Credential };
 export type CredentialResolver = (registryHost: string) => Promise<Credential | undefined>;

@@ -1,4 +1,4 @@
-import type { RegistryErrorCode } from './types.js';
+import type { RegistryErrorCode } from './reader.js';
 
 /** A registry request that did not give what was asked, with what a person needs to act on it. */
 export class RegistryError extends Error {

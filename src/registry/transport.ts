@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import fetch, { type Response } from 'node-fetch';
 import { isNetworkFailure, isRetryableFailure, isTlsFailure, RegistryError, systemCode } from './errors.js';
-import { deadline } from '../deadline.js';
+import { deadline } from './deadline.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {

@@ -1,6 +1,6 @@
 // Annotations on the list file: GitHub shows 10 per kind per step, so the first ones are annotated and a
 // notice says how many more there are.
-import type { LineResult } from '../validate/result.js';
+import type { LineResult } from '../engine/validate/result.js';
 
 export const ANNOTATIONS_PER_KIND = 10;
 

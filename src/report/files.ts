@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { RunReport } from '../engine.js';
-import type { LineResult } from '../validate/result.js';
+import type { RunReport } from '../engine/engine.js';
+import type { LineResult } from '../engine/validate/result.js';
 
 /** hangar's failed-list format: the raw failing lines in input order, so the file can be fed back to a mirror. */
 export function formatFailedList(results: readonly LineResult[]): string {

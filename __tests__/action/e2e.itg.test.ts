@@ -1,0 +1,201 @@
+// The committed bundle, run as GitHub runs it: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and
+// GITHUB_WORKSPACE, against real registries and a loopback stand-in of the artifact service.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  startArtifactService,
+  runtimeToken,
+  unzip,
+  type ArtifactService,
+} from '../../testkit/artifact-service.js';
+import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
+import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
+import { seedStandardImages } from '../../testkit/seed.js';
+
+const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
+
+interface StepRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  workspace: string;
+}
+
+/** Parses GITHUB_OUTPUT's `name<<DELIMITER` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const pattern = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const match of text.matchAll(pattern)) outputs[match[1] as string] = match[3] as string;
+  return outputs;
+}
+
+async function runStep(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  list?: string,
+): Promise<StepRun> {
+  const workspace = await mkdtemp(join(tmpdir(), 'mv-workspace-'));
+  const outputFile = join(workspace, '..', `${workspace.split('/').pop()}-output`);
+  const summaryFile = join(workspace, '..', `${workspace.split('/').pop()}-summary`);
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  if (list !== undefined) await writeFile(join(workspace, 'images.txt'), list);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: workspace,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/mirrors',
+    GITHUB_RUN_ID: '1234',
+    RUNNER_TEMP: workspace,
+    ...extraEnv,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile('node', [bundle], { env, cwd: workspace, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+  return {
+    ...result,
+    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+    workspace,
+  };
+}
+
+describe('dist/index.js as a workflow step', () => {
+  let upstream: TestRegistry;
+  let mirror: TestRegistry;
+  let artifacts: ArtifactService;
+  const workspaces: string[] = [];
+  const list = [
+    '# mirrored images',
+    'upstream/multi mirror/multi 1.0',
+    'upstream/attested mirror/attested 1.0',
+    'upstream/single-docker mirror/single-docker 1.0',
+    'upstream/chart mirror/<chart> 1.0',
+    '',
+  ].join('\n');
+
+  /** The step's inputs against the test registries, the destination's credentials given as inputs. */
+  const mirrorInputs = () => ({
+    file: 'images.txt',
+    source: upstream.host,
+    destination: mirror.host,
+    'tls-verify': 'false',
+    'destination-username': mirror.username!,
+    'destination-password': mirror.password!,
+  });
+
+  beforeAll(async () => {
+    [upstream, mirror, artifacts] = await Promise.all([
+      startRegistry('plain'),
+      startRegistry('token'),
+      startArtifactService(),
+    ]);
+    await seedStandardImages(upstream);
+    await mirrorIdentical(upstream, 'upstream/multi:1.0', mirror, 'mirror/multi:1.0');
+    await mirrorRebuilt(upstream, 'upstream/attested:1.0', mirror, 'mirror/attested:1.0');
+  });
+  afterAll(async () => {
+    await Promise.all([upstream?.stop(), mirror?.stop(), artifacts?.close()]);
+    await Promise.all(workspaces.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  test('a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step', async () => {
+    const run = await runStep(
+      mirrorInputs(),
+      { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
+      list,
+    );
+    workspaces.push(run.workspace);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.outputs).toMatchObject({
+      total: '4',
+      passed: '2',
+      failed: '1',
+      skipped: '1',
+      result: 'failure',
+      'failed-file': join(run.workspace, 'mirror-validate-failed.txt'),
+      'report-file': join(run.workspace, 'mirror-validate-report.json'),
+      'artifact-id': '1',
+      'artifact-url': 'https://github.com/acme/mirrors/actions/runs/1234/artifacts/1',
+    });
+    const failedList = await readFile(join(run.workspace, 'mirror-validate-failed.txt'), 'utf8');
+    expect(failedList).toBe('upstream/single-docker mirror/single-docker 1.0\n');
+    // The password is masked before anything could print it, and never printed.
+    expect(run.stdout).toContain(`::add-mask::${mirror.password}`);
+    expect(run.stdout.replace(`::add-mask::${mirror.password}`, '')).not.toContain(mirror.password);
+    // Annotations on the list file's lines.
+    expect(run.stdout).toMatch(
+      /::error title=mirror-validate%3A destination-missing,file=images.txt,line=4::/,
+    );
+    expect(run.stdout).toMatch(/::warning title=mirror-validate%3A invalid-line,file=images.txt,line=5::/);
+    expect(run.stdout).toMatch(/::error::.*1 failed/);
+    // The summary: verdict, the failed line, escaped values.
+    expect(run.summary).toContain('1 failed, 2 passed, 1 skipped of 4 lines');
+    expect(run.summary).toContain('destination-missing');
+    expect(run.summary).toContain('mirror/&lt;chart&gt;');
+    expect(run.summary).not.toContain('<chart>');
+    // The artifact holds exactly the failed list and the report.
+    const artifact = artifacts.artifacts.at(-1)!;
+    expect(artifact).toMatchObject({ name: 'mirror-validate-failed', finalized: true });
+    const files = unzip(artifact.zip);
+    expect([...files.keys()].sort()).toEqual(['mirror-validate-failed.txt', 'mirror-validate-report.json']);
+    expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
+    const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
+    expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
+  });
+
+  test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green', async () => {
+    const run = await runStep({ ...mirrorInputs(), 'fail-on-error': 'false' }, {}, list);
+    workspaces.push(run.workspace);
+    expect(run.code).toBe(0);
+    expect(run.outputs.result).toBe('failure');
+    expect(run.outputs['artifact-id']).toBe('');
+    expect(run.stdout).toMatch(/::notice::not running in GitHub Actions/);
+  });
+
+  test('an upload refused by the service is a warning, the results stay', async () => {
+    artifacts.failCreateWith = 400;
+    try {
+      const run = await runStep(
+        mirrorInputs(),
+        { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
+        list,
+      );
+      workspaces.push(run.workspace);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/::warning::artifact upload .* failed/);
+      expect(run.outputs.failed).toBe('1');
+    } finally {
+      artifacts.failCreateWith = undefined;
+    }
+  });
+
+  test.each([
+    [{ jobs: '21' }, /input "jobs" must be a whole number from 1 to 20, not "21"/],
+    [{ 'tls-verify': 'maybe' }, /input "tls-verify" must be true or false, not "maybe"/],
+    [{ arch: ' , ' }, /input "arch" must name at least one value/],
+    [{ file: 'missing.txt' }, /image list "missing.txt" does not exist/],
+    [
+      { 'failed-file': 'no/such/folder/failed.txt' },
+      /input "failed-file": the folder of "[^"]*no\/such\/folder\/failed.txt" does not exist/,
+    ],
+  ])('bad input %j fails the step naming it', async (bad, message) => {
+    const run = await runStep({ file: 'images.txt', destination: mirror.host, ...bad }, {}, 'nginx:1\n');
+    workspaces.push(run.workspace);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(message);
+    expect(run.outputs.result).toBe('failure');
+  });
+});

@@ -1,0 +1,105 @@
+// The action's inputs read the real way: INPUT_* variables, as the runner sets them.
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { getInputs } from '../../src/action/inputs.js';
+
+function setInputs(inputs: Record<string, string>) {
+  for (const [name, value] of Object.entries(inputs)) vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('getInputs', () => {
+  test('defaults', () => {
+    setInputs({ file: 'images.txt' });
+    expect(getInputs()).toMatchObject({
+      file: 'images.txt',
+      jobs: 10,
+      tlsVerify: true,
+      defaultProject: 'library',
+      failedFile: 'mirror-validate-failed.txt',
+      reportFile: 'mirror-validate-report.json',
+      failOnError: true,
+      annotations: true,
+      summary: true,
+      artifactName: 'mirror-validate-failed',
+      retentionDays: 0,
+      imageTimeoutMs: 300_000,
+      options: {
+        filter: { arch: ['amd64', 'arm64'], os: ['linux', 'windows'], variant: [] },
+        provenance: true,
+        deep: false,
+        requireIdentical: false,
+      },
+    });
+  });
+
+  test.each([
+    [{ jobs: '1' }, { jobs: 1 }],
+    [{ jobs: ' 20 ' }, { jobs: 20 }],
+    [{ 'tls-verify': 'FALSE' }, { tlsVerify: false }],
+    [{ 'tls-verify': 'no' }, { tlsVerify: false }],
+    [{ deep: 'True' }, { options: expect.objectContaining({ deep: true }) }],
+    [
+      { arch: 'amd64, arm64 ,s390x' },
+      {
+        options: expect.objectContaining({
+          filter: expect.objectContaining({ arch: ['amd64', 'arm64', 's390x'] }),
+        }),
+      },
+    ],
+    [
+      { variant: 'v7' },
+      { options: expect.objectContaining({ filter: expect.objectContaining({ variant: ['v7'] }) }) },
+    ],
+    [
+      { source: 'quay.io', destination: 'harbor.local:8443' },
+      { source: 'quay.io', destination: 'harbor.local:8443' },
+    ],
+    [{ 'retention-days': '90' }, { retentionDays: 90 }],
+    [{ 'image-timeout': '2.5' }, { imageTimeoutMs: 2500 }],
+    [
+      { 'destination-username': 'robot', 'destination-password': 's3cret' },
+      { destinationCredential: { username: 'robot', password: 's3cret' } },
+    ],
+  ])('%j', (inputs, expected) => {
+    setInputs({ file: 'images.txt', ...inputs });
+    expect(getInputs()).toMatchObject(expected);
+  });
+
+  test.each([
+    [{ file: '' }, /input "file" is required/],
+    [{ jobs: '0' }, /input "jobs" must be a whole number from 1 to 20, not "0"/],
+    [{ jobs: '21' }, /input "jobs" .* not "21"/],
+    [{ jobs: 'abc' }, /input "jobs" .* not "abc"/],
+    [{ jobs: '2.5' }, /input "jobs" .* not "2.5"/],
+    [{ arch: ',' }, /input "arch" must name at least one value/],
+    [{ os: 'linux;rm' }, /input "os" has an invalid value "linux;rm"/],
+    [{ 'tls-verify': 'maybe' }, /input "tls-verify" must be true or false, not "maybe"/],
+    [{ provenance: 'yes please' }, /input "provenance" must be true or false/],
+    [{ 'fail-on-error': '2' }, /input "fail-on-error" must be true or false/],
+    [{ 'retention-days': '91' }, /input "retention-days" must be a whole number from 0 to 90/],
+    [{ 'image-timeout': '0' }, /input "image-timeout" must be a positive number of seconds/],
+    [{ 'source-username': 'u' }, /inputs "source-username" and "source-password" go together/],
+    [{ 'destination-password': 'p' }, /inputs "destination-username" and "destination-password" go together/],
+  ])('%j is refused, naming the input', (inputs, message) => {
+    setInputs({ file: 'images.txt', ...inputs });
+    expect(() => getInputs()).toThrow(message);
+  });
+
+  test('passwords are masked as soon as they are read', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      setInputs({ file: 'images.txt', 'source-username': 'u', 'source-password': 'hunter2-secret' });
+      getInputs();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toContain('::add-mask::hunter2-secret');
+  });
+});

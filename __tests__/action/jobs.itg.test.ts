@@ -1,0 +1,206 @@
+// The jobs users run the action in, end to end through dist/index.js: a pull-request check on the lines the
+// pull request changed, and a matrix of shards.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startArtifactService, runtimeToken, type ArtifactService } from '../../testkit/artifact-service.js';
+import { startCacheService, type CacheService } from '../../testkit/cache-service.js';
+import { mirrorByApi, mirrorRebuilt } from '../../testkit/mirror.js';
+import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
+import { seedStandardImages } from '../../testkit/seed.js';
+
+const git = promisify(execFile);
+const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
+let upstream: TestRegistry;
+let mirror: TestRegistry;
+let artifacts: ArtifactService;
+let repo: string;
+let baseSha: string;
+
+async function step(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const outputFile = join(repo, '..', `out-${Date.now()}-${Math.random()}`);
+  await writeFile(outputFile, '');
+  const all: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: repo,
+    GITHUB_WORKSPACE: repo,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/mirrors',
+    GITHUB_RUN_ID: '77',
+    INPUT_SOURCE: upstream.host,
+    INPUT_DESTINATION: mirror.host,
+    'INPUT_TLS-VERIFY': 'false',
+    ...env,
+  };
+  for (const [name, value] of Object.entries(inputs)) all[`INPUT_${name.toUpperCase()}`] = value;
+  const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile('node', [bundle], { cwd: repo, env: all, timeout: 60_000 }, (error, stdout) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+    ),
+  );
+  const outputs: Record<string, string> = {};
+  for (const match of (await readFile(outputFile, 'utf8')).matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+    outputs[match[1] as string] = match[3] as string;
+  }
+  return { ...result, outputs };
+}
+
+beforeAll(async () => {
+  [upstream, mirror, artifacts] = await Promise.all([
+    startRegistry('plain'),
+    startRegistry('plain'),
+    startArtifactService(),
+  ]);
+  await seedStandardImages(upstream);
+  for (const name of ['multi', 'attested', 'chart'])
+    await mirrorByApi(upstream, `upstream/${name}:1.0`, mirror, `upstream/${name}:1.0`);
+  repo = await mkdtemp(join(tmpdir(), 'mv-repo-'));
+  for (const name of ['multi', 'attested', 'single-oci']) {
+    await mirrorRebuilt(upstream, `upstream/${name}:1.0`, mirror, `rebuilt/${name}:1.0`);
+  }
+  const run = (...args: string[]) => git('git', args, { cwd: repo });
+  await run('init', '-q', '-b', 'main');
+  await run('config', 'user.email', 'ci@example.com');
+  await run('config', 'user.name', 'CI');
+  // Base: three lines, one of which (single-docker) is broken at the destination.
+  await writeFile(
+    join(repo, 'images.txt'),
+    '# images\nupstream/multi:1.0\nupstream/single-docker:1.0\nupstream/attested:1.0\n',
+  );
+  await run('add', 'images.txt');
+  await run('commit', '-q', '-m', 'base');
+  baseSha = (await run('rev-parse', 'HEAD')).stdout.trim();
+  // Head: the broken line removed, one line edited (still passing), one added that fails.
+  await writeFile(
+    join(repo, 'images.txt'),
+    '# images\nupstream/multi:1.0\nupstream/chart:1.0\nupstream/single-oci:1.0\n',
+  );
+  await run('commit', '-q', '-am', 'head');
+});
+afterAll(async () => {
+  await Promise.all([upstream?.stop(), mirror?.stop(), artifacts?.close()]);
+  await rm(repo, { recursive: true, force: true });
+});
+
+async function event(payload: object) {
+  const path = join(repo, '..', `event-${Date.now()}.json`);
+  await writeFile(path, JSON.stringify(payload));
+  return path;
+}
+
+describe('pull-request check (changed-only)', () => {
+  test('only the added and changed lines are validated, annotated on their lines; removed lines are not', async () => {
+    const result = await step(
+      { file: 'images.txt', 'changed-only': 'true' },
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: await event({
+          pull_request: { number: 7, base: { sha: baseSha }, head: { sha: 'x' } },
+        }),
+      },
+    );
+    expect(result.outputs).toMatchObject({ total: '2', passed: '1', failed: '1', result: 'failure' });
+    expect(result.stdout).toMatch(/lines added or changed since [0-9a-f]{12}: 2 of 3 lines/);
+    expect(result.stdout).toMatch(
+      /::error title=mirror-validate%3A destination-missing,file=images.txt,line=4::upstream\/single-oci/,
+    );
+    expect(result.stdout).not.toMatch(/single-docker/);
+    expect(result.stdout).not.toMatch(/images.txt:2 /);
+  });
+
+  test('a checkout without the base commit gets a clear message naming fetch-depth', async () => {
+    const result = await step(
+      { file: 'images.txt', 'changed-only': 'true' },
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: await event({ pull_request: { base: { sha: 'f'.repeat(40) } } }),
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error::changed-only needs the pull request's base commit ffffffffffff.*fetch-depth: 0/,
+    );
+  });
+
+  test('outside a pull request the input is ignored with a notice', async () => {
+    const result = await step(
+      { file: 'images.txt', 'changed-only': 'true' },
+      { GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: await event({ ref: 'refs/heads/main' }) },
+    );
+    expect(result.stdout).toMatch(/::notice::changed-only applies to pull requests; this is a push run/);
+    expect(result.outputs.total).toBe('3');
+  });
+});
+
+describe('sharding', () => {
+  test('a matrix of shards covers the list once, each artifact named by its shard', async () => {
+    const totals: number[] = [];
+    const failedLines: string[] = [];
+    for (const shard of ['1/3', '2/3', '3/3']) {
+      const result = await step(
+        { file: 'images.txt', shard, 'failed-file': `failed-${shard.replace('/', '-of-')}.txt` },
+        { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
+      );
+      totals.push(Number(result.outputs.total));
+      failedLines.push(
+        ...(await readFile(join(repo, `failed-${shard.replace('/', '-of-')}.txt`), 'utf8'))
+          .split('\n')
+          .filter(Boolean),
+      );
+      if (Number(result.outputs.failed) > 0) {
+        expect(artifacts.artifacts.at(-1)?.name).toBe(
+          `mirror-validate-failed-shard-${shard.replace('/', '-of-')}`,
+        );
+      }
+    }
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(3);
+    // The merged failed lists are the failed list of a whole run.
+    expect(failedLines).toEqual(['upstream/single-oci:1.0']);
+  });
+});
+
+describe('nightly re-run with the cache', () => {
+  let cacheService: CacheService;
+  beforeAll(async () => {
+    cacheService = await startCacheService();
+    await writeFile(
+      join(repo, 'nightly.txt'),
+      'upstream/multi rebuilt/multi 1.0\nupstream/attested rebuilt/attested 1.0\nupstream/single-oci rebuilt/single-oci 1.0\n',
+    );
+  });
+  afterAll(() => cacheService?.close());
+
+  test('the second night restores the cache and makes no manifest GETs to the source', async () => {
+    const sourceGets: number[] = [];
+    // The same runner temp path each night (as on GitHub's runners), emptied in between: a fresh machine.
+    const runnerTemp = await mkdtemp(join(tmpdir(), 'mv-runner-temp-'));
+    for (const night of [1, 2]) {
+      await mkdir(runnerTemp, { recursive: true });
+      const result = await step(
+        { file: 'nightly.txt', 'report-file': `nightly-${night}.json` },
+        {
+          RUNNER_TEMP: runnerTemp,
+          GITHUB_RUN_ID: String(100 + night),
+          ACTIONS_CACHE_SERVICE_V2: 'true',
+          ACTIONS_RUNTIME_TOKEN: runtimeToken(String(100 + night)),
+          ACTIONS_RESULTS_URL: `${cacheService.url}/`,
+        },
+      );
+
+      expect(result.outputs.passed, result.stdout).toBe('3');
+      const report = JSON.parse(await readFile(join(repo, `nightly-${night}.json`), 'utf8')) as {
+        requests: Record<string, { manifestGets: number; cacheHits: number }>;
+      };
+      sourceGets.push(report.requests[upstream.host]?.manifestGets ?? -1);
+      if (night === 2)
+        expect(result.stdout).toMatch(/manifest cache restored from mirror-validate-manifests-v1-/);
+    }
+    expect(sourceGets[0]).toBeGreaterThan(0);
+    expect(sourceGets[1]).toBe(0);
+    expect(cacheService.entries.filter((entry) => entry.finalized)).toHaveLength(2);
+  });
+});

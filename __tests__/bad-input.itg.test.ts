@@ -1,0 +1,158 @@
+// Bad input, one row per case, through both front doors (the action bundle and the CLI bundle): each gets
+// a clear message naming the input or the list line, and no line is lost.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runNode } from '../testkit/process.js';
+import { startRegistry, type TestRegistry } from '../testkit/registry.js';
+import { seedStandardImages } from '../testkit/seed.js';
+
+const root = join(import.meta.dirname, '..');
+let registry: TestRegistry;
+let htmlServer: http.Server;
+let htmlHost: string;
+let dir: string;
+
+beforeAll(async () => {
+  registry = await startRegistry('plain');
+  await seedStandardImages(registry);
+  htmlServer = http.createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<html>welcome</html>');
+  });
+  await new Promise<void>((resolve) => htmlServer.listen(0, '127.0.0.1', resolve));
+  htmlHost = `127.0.0.1:${(htmlServer.address() as net.AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), 'mv-bad-'));
+});
+afterAll(async () => {
+  await registry?.stop();
+  htmlServer?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Case {
+  name: string;
+  list: string | Buffer;
+  destination?: () => string;
+  /** What the person reads: in the CLI's output, and in the action's log. */
+  message: RegExp;
+  /** A configuration error (CLI exit 2), or per-line results (CLI exit 1). */
+  configuration: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'an empty file', list: '', message: /names no image/, configuration: true },
+  {
+    name: 'a list of only comments',
+    list: '# one\n// two\n\n',
+    message: /names no image/,
+    configuration: true,
+  },
+  {
+    name: 'a binary file',
+    list: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1]),
+    message: /is not a text file/,
+    configuration: true,
+  },
+  {
+    name: 'an uppercase repository',
+    list: 'upstream/multi:1.0\nUpstream/Multi:1.0\n',
+    message: /:2.*must be lowercase/,
+    configuration: false,
+  },
+  {
+    name: 'bad tag characters',
+    list: 'upstream/multi mirror/multi 1.0+build\n',
+    message: /:1.*may only have letters, digits/,
+    configuration: false,
+  },
+  {
+    name: 'a bad digest',
+    list: 'upstream/multi@sha256:1234\n',
+    message: /:1.*64 lowercase hex/,
+    configuration: false,
+  },
+  {
+    name: 'a 1 MB line',
+    list: `upstream/${'a'.repeat(1024 * 1024)}:1\n`,
+    message: /:1.*longer than 255/,
+    configuration: false,
+  },
+  { name: 'four fields', list: 'a b c d\n', message: /:1.*4 fields/, configuration: false },
+  {
+    name: 'a destination that does not resolve',
+    list: 'upstream/multi:1.0\n',
+    destination: () => 'no-such-registry.invalid',
+    message: /:1.*FAIL unreachable.*cannot reach no-such-registry\.invalid/,
+    configuration: false,
+  },
+  {
+    name: 'a destination that is not a registry',
+    list: 'upstream/multi:1.0\n',
+    destination: () => htmlHost,
+    message: /:1.*FAIL unreachable.*does not look like a container registry/,
+    configuration: false,
+  },
+];
+
+async function run(args: string[], env: Record<string, string>) {
+  const result = await runNode(args, { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } });
+  return { code: result.code, out: result.stdout + result.stderr };
+}
+
+describe.each(cases)('$name', (row) => {
+  beforeAll(async () => {
+    await writeFile(join(dir, 'list.txt'), row.list);
+  });
+
+  test('command line', async () => {
+    const destination = row.destination?.() ?? registry.host;
+    const result = await run(
+      [
+        join(root, 'dist', 'cli', 'index.js'),
+        '-f',
+        'list.txt',
+        '-s',
+        registry.host,
+        '-d',
+        destination,
+        '--tls-verify=false',
+        '-o',
+        'cli-failed.txt',
+        '--report',
+        'cli-report.json',
+      ],
+      {},
+    );
+    expect(result.out).toMatch(row.message);
+    expect(result.code).toBe(row.configuration ? 2 : 1);
+    if (!row.configuration) {
+      const report = JSON.parse(await readFile(join(dir, 'cli-report.json'), 'utf8')) as {
+        totals: { lines: number };
+      };
+      const listLines = String(row.list)
+        .split('\n')
+        .filter((line) => line.trim() && !line.startsWith('#')).length;
+      expect(report.totals.lines).toBe(listLines);
+    }
+  });
+
+  test('action', async () => {
+    const destination = row.destination?.() ?? registry.host;
+    await writeFile(join(dir, 'outputs'), '');
+    const result = await run([join(root, 'dist', 'index.js')], {
+      GITHUB_WORKSPACE: dir,
+      GITHUB_OUTPUT: join(dir, 'outputs'),
+      INPUT_FILE: 'list.txt',
+      INPUT_SOURCE: registry.host,
+      INPUT_DESTINATION: destination,
+      'INPUT_TLS-VERIFY': 'false',
+    });
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(row.message);
+    expect(await readFile(join(dir, 'outputs'), 'utf8')).toMatch(/^result<<.*\nfailure\n/m);
+  });
+});

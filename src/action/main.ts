@@ -1,0 +1,193 @@
+// The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
+import * as core from '@actions/core';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import * as github from '@actions/github';
+import { runEngine, type EngineConfig } from '../engine/engine.js';
+import type { ListEntry } from '../engine/list/image-list.js';
+import { changedLines, inShard } from '../engine/list/select.js';
+import { getInputs, Output, type ActionInputs } from './inputs.js';
+import { planAnnotations } from '../report/annotations.js';
+import { uploadResults } from './artifact.js';
+import { restoreManifestCache, saveManifestCache } from './cache.js';
+import { checkWritable, writeResultFiles } from '../report/files.js';
+import { formatOutcomeLine, problemCount } from '../report/outcome.js';
+import { buildSummary } from '../report/summary.js';
+
+function interruptOnSignals(): AbortController {
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    core.warning(
+      `${signal} received (the workflow was cancelled): writing what is known, the rest is marked interrupted`,
+    );
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller;
+}
+
+const run_ = promisify(execFile);
+
+/** The list as it was at the pull request's base commit; undefined when the file is new there. */
+async function baseVersion(workspace: string, baseSha: string, path: string): Promise<string | undefined> {
+  try {
+    await run_('git', ['cat-file', '-e', `${baseSha}^{commit}`], { cwd: workspace });
+  } catch {
+    throw new Error(
+      `changed-only needs the pull request's base commit ${baseSha.slice(0, 12)}, which this checkout does not have: ` +
+        'set fetch-depth: 0 in actions/checkout (or fetch the base branch) before this step',
+    );
+  }
+  try {
+    const { stdout } = await run_('git', ['show', `${baseSha}:${path}`], {
+      cwd: workspace,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined; // the list is new in this pull request: every line is a change
+  }
+}
+
+/** The shard and pull-request narrowing, as the engine's `select`. */
+async function selection(
+  inputs: ActionInputs,
+  workspace: string,
+  listPath: string,
+): Promise<Pick<EngineConfig, 'select' | 'selection'>> {
+  const filters: ((entry: ListEntry) => boolean)[] = [];
+  const said: string[] = [];
+  if (inputs.shard) {
+    const shard = inputs.shard;
+    filters.push((entry) => inShard(entry, shard));
+    said.push(`shard ${shard.index}/${shard.count}`);
+  }
+  if (inputs.changedOnly) {
+    const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
+    if (!pullRequest?.base?.sha) {
+      core.notice(
+        `changed-only applies to pull requests; this is a ${github.context.eventName || 'local'} run, so the whole list is validated`,
+      );
+    } else {
+      const relativePath = relative(workspace, listPath);
+      const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
+      const changed = changedLines(base, await readFile(listPath, 'utf8'));
+      filters.push((entry) => changed.has(entry.line));
+      said.push(`lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`);
+    }
+  }
+  if (filters.length === 0) return {};
+  return { select: (entry) => filters.every((filter) => filter(entry)), selection: said.join(', ') };
+}
+
+async function validate(inputs: ActionInputs, workspace: string): Promise<void> {
+  const listPath = isAbsolute(inputs.file) ? inputs.file : resolve(workspace, inputs.file);
+  const failedFile = resolve(workspace, inputs.failedFile);
+  const reportFile = resolve(workspace, inputs.reportFile);
+  await checkWritable(failedFile, `input "failed-file"`);
+  await checkWritable(reportFile, `input "report-file"`);
+  const narrowed = await selection(inputs, workspace, listPath);
+  // With the cache on and no folder named, the runner's temp folder holds it; GitHub's cache carries it over.
+  // (Outside a runner, without cache-dir, there is no cache.)
+  const cacheDir = inputs.cacheDir
+    ? resolve(workspace, inputs.cacheDir)
+    : inputs.cache && process.env.RUNNER_TEMP
+      ? join(process.env.RUNNER_TEMP, 'mirror-validate-cache')
+      : undefined;
+  const cacheLog = {
+    info: (message: string) => core.info(message),
+    warning: (message: string) => core.warning(message),
+  };
+  if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
+  const controller = interruptOnSignals();
+
+  const report = await runEngine({
+    listFile: inputs.file,
+    listPath,
+    source: inputs.source,
+    destination: inputs.destination,
+    defaultProject: inputs.defaultProject,
+    options: inputs.options,
+    jobs: inputs.jobs,
+    tlsVerify: inputs.tlsVerify,
+    sourceCredential: inputs.sourceCredential,
+    destinationCredential: inputs.destinationCredential,
+    imageTimeoutMs: inputs.imageTimeoutMs,
+    cacheDir,
+    ...narrowed,
+    signal: controller.signal,
+    log: (message) => core.info(message),
+    debug: (message) => core.debug(message),
+  });
+
+  // Files and outputs first: whatever happens next, the results are kept.
+  await writeResultFiles(report, { failedFile, reportFile });
+  const problems = problemCount(report);
+  core.setOutput(Output.total, report.totals.lines);
+  core.setOutput(Output.passed, report.totals.passed);
+  core.setOutput(Output.failed, report.totals.failed);
+  core.setOutput(Output.skipped, report.totals.skipped);
+  core.setOutput(Output.drifted, report.totals.drifted);
+  core.setOutput(Output.failedFile, failedFile);
+  core.setOutput(Output.reportFile, reportFile);
+  core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
+  core.setOutput(Output.artifactId, '');
+  core.setOutput(Output.artifactUrl, '');
+  core.info(formatOutcomeLine(report));
+
+  if (inputs.annotations) {
+    const file = relative(workspace, listPath) || inputs.file;
+    for (const annotation of planAnnotations(report.results, file)) {
+      const properties = { title: annotation.title, file: annotation.file, startLine: annotation.startLine };
+      if (annotation.kind === 'error') core.error(annotation.message, properties);
+      else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
+      else core.notice(annotation.message);
+    }
+  }
+
+  // Each shard of a matrix uploads and summarises under its own name.
+  const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+  const artifactName = inputs.shard
+    ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
+    : inputs.artifactName;
+  let artifactNote = `the complete results are in ${inputs.reportFile}`;
+  if (report.totals.failed > 0) {
+    const artifact = await uploadResults(artifactName, [failedFile, reportFile], inputs.retentionDays);
+    if (artifact.status === 'uploaded') {
+      core.setOutput(Output.artifactId, artifact.id);
+      core.setOutput(Output.artifactUrl, artifact.url);
+      core.info(`artifact ${artifactName}: ${artifact.url}`);
+      artifactNote = `the complete results are in the artifact ${artifactName}`;
+    } else if (artifact.status === 'skipped') core.notice(artifact.message);
+    else core.warning(artifact.message);
+  }
+
+  if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+    const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
+    await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
+  }
+
+  // Optional and possibly slow: after every result is out; not for a cancelled run.
+  if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
+
+  if (controller.signal.aborted) {
+    core.setFailed(
+      `interrupted: ${report.results.filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
+    );
+  } else if (problems > 0 && inputs.failOnError) {
+    core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
+  }
+}
+
+export async function run(): Promise<void> {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  try {
+    await validate(getInputs(), workspace);
+  } catch (error) {
+    core.setOutput(Output.result, 'failure');
+    core.setFailed((error as Error).message);
+  }
+}

@@ -1,0 +1,58 @@
+// Which lines of the list a run validates: one shard of n, or only the lines a pull request added or changed.
+// Pure.
+import { createHash } from 'node:crypto';
+import { isComment, splitLines, type ListEntry } from './image-list.js';
+import { formatReference } from '../../registry/reference.js';
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string, name: string): Shard | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const match = /^(\d+)\s*\/\s*(\d+)$/.exec(trimmed);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count || count > 256) {
+    throw new Error(`${name} must be i/n with 1 ≤ i ≤ n ≤ 256 (for example 2/4), not "${text}"`);
+  }
+  return { index, count };
+}
+
+/**
+ * The shard a line belongs to: a hash of what it compares (or of its text, for an unreadable line), so a line
+ * stays in its shard when others are added, removed or moved, and duplicates land together.
+ */
+export function shardOf(entry: ListEntry, count: number): number {
+  const key =
+    entry.kind === 'image'
+      ? `${formatReference(entry.source)} ${formatReference(entry.destination)}`
+      : entry.raw.trim();
+  return (createHash('sha256').update(key).digest().readUInt32BE(0) % count) + 1;
+}
+
+export function inShard(entry: ListEntry, shard: Shard): boolean {
+  return shardOf(entry, shard.count) === shard.index;
+}
+
+/**
+ * Line numbers (1-based) of the head version whose text is not in the base version: the lines a change
+ * added or edited. Comments and blank lines are never reported; a moved line is not a change.
+ */
+export function changedLines(baseText: string | undefined, headText: string): Set<number> {
+  const base = new Set(
+    baseText === undefined
+      ? []
+      : splitLines(baseText)
+          .filter((line) => !isComment(line))
+          .map((line) => line.trim().replace(/\s+/g, ' ')),
+  );
+  const changed = new Set<number>();
+  splitLines(headText).forEach((line, index) => {
+    if (!isComment(line) && !base.has(line.trim().replace(/\s+/g, ' '))) changed.add(index + 1);
+  });
+  return changed;
+}

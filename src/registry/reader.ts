@@ -1,0 +1,69 @@
+// The registry client's public surface, as the validation runner uses it.
+import type { Manifest } from './manifest.js';
+import type { ImageReference } from './reference.js';
+
+export type RegistryErrorCode =
+  | 'not-found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate-limited'
+  | 'tls'
+  | 'network'
+  | 'timeout'
+  | 'digest-mismatch'
+  | 'invalid-manifest'
+  | 'too-large'
+  | 'http';
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface FetchedManifest extends ManifestHead {
+  bytes: Uint8Array;
+  manifest: Manifest;
+}
+
+export interface RegistryRequestStats {
+  /** Requests sent, by HTTP method (token requests counted separately). */
+  byMethod: Record<string, number>;
+  manifestHeads: number;
+  manifestGets: number;
+  blobHeads: number;
+  blobGets: number;
+  tokenRequests: number;
+  retries: number;
+  /** Manifests and configs read from the on-disk cache instead of the registry. */
+  cacheHits: number;
+  /** Last `ratelimit-limit` / `ratelimit-remaining` seen, raw header values. */
+  rateLimit?: { limit?: string; remaining?: string; seenAt: string };
+}
+
+/** What the validation runner needs from a registry client. */
+export interface RegistryReader {
+  /** Digest of a manifest by tag or digest: HEAD, falling back to GET + sha256 when the header is absent. */
+  headManifest(ref: ImageReference, signal?: AbortSignal): Promise<ManifestHead>;
+  /** GET a manifest by tag or digest; verifies sha256 when the reference has a digest. */
+  getManifest(ref: ImageReference, signal?: AbortSignal): Promise<FetchedManifest>;
+  /** HEAD a manifest by digest in a repository: false on 404, throws RegistryError otherwise. */
+  manifestExists(
+    registry: string,
+    repository: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
+  /** HEAD a blob: false on 404, throws RegistryError otherwise. */
+  blobExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
+  /** GET a small blob (an image config), verified against its digest, refused past maxBytes. */
+  getBlob(
+    registry: string,
+    repository: string,
+    digest: string,
+    maxBytes: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array>;
+  /** Request counts per registry host (docker.io counted as docker.io). */
+  stats(): Record<string, RegistryRequestStats>;
+}
