@@ -6,6 +6,9 @@ import https from 'node:https';
 import { gzipSync } from 'node:zlib';
 import fetch from 'node-fetch';
 import { MediaType, type Descriptor, type Platform } from '../src/registry/manifest.js';
+
+/** Helm's chart config type: a single OCI manifest that is an artifact, not an image. */
+export const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 import type { TestRegistry } from './registry.js';
 
 const agents = {
@@ -323,7 +326,7 @@ export async function seedStandardImages(
   const chartBytes = json({
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
-    config: { ...chartConfig, mediaType: MediaType.helmConfig },
+    config: { ...chartConfig, mediaType: HELM_CONFIG },
     layers: [{ ...chartLayer, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }],
   });
   const helmChart = {

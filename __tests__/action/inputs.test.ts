@@ -39,7 +39,8 @@ describe('getInputs', () => {
     [{ jobs: '1' }, { jobs: 1 }],
     [{ jobs: ' 20 ' }, { jobs: 20 }],
     [{ 'tls-verify': 'FALSE' }, { tlsVerify: false }],
-    [{ 'tls-verify': 'no' }, { tlsVerify: false }],
+    [{ 'tls-verify': 'False' }, { tlsVerify: false }],
+    [{ deep: 'TRUE' }, { options: { deep: true } }],
     [{ deep: 'True' }, { options: expect.objectContaining({ deep: true }) }],
     [
       { arch: 'amd64, arm64 ,s390x' },
@@ -78,6 +79,9 @@ describe('getInputs', () => {
     [{ os: 'linux;rm' }, /input "os" has an invalid value "linux;rm"/],
     [{ 'tls-verify': 'maybe' }, /input "tls-verify" must be true or false, not "maybe"/],
     [{ provenance: 'yes please' }, /input "provenance" must be true or false/],
+    // getBooleanInput's words only (YAML 1.2 core schema): "no", "on", "1" are not booleans here.
+    [{ 'tls-verify': 'no' }, /input "tls-verify" must be true or false, not "no"/],
+    [{ cache: '1' }, /input "cache" must be true or false, not "1"/],
     [{ 'fail-on-error': '2' }, /input "fail-on-error" must be true or false/],
     [{ 'retention-days': '91' }, /input "retention-days" must be a whole number from 0 to 90/],
     [{ 'image-timeout': '0' }, /input "image-timeout" must be a positive number of seconds/],

@@ -126,7 +126,7 @@ describe('mirror-validate command', () => {
     [['-f', 'x.txt', '-j', '21'], 2, /--jobs must be a whole number from 1 to 20, not "21"/],
     [['-f', 'x.txt', '-j', 'abc'], 2, /--jobs must be a whole number from 1 to 20, not "abc"/],
     [['-f', 'x.txt', '-a', ''], 2, /--arch must name at least one value/],
-    [['-f', 'x.txt', '--tls-verify=maybe'], 2, /--tls-verify takes true or false, not "maybe"/],
+    [['-f', 'x.txt', '--tls-verify=maybe'], 2, /--tls-verify must be true or false, not "maybe"/],
     [['-f', 'x.txt', '--bogus'], 2, /unknown flag "--bogus"/],
     [['-f', 'missing.txt', '-d', 'reg.local'], 2, /image list "missing.txt" does not exist/],
     [

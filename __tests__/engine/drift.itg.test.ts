@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
 import type { FailedLine, PassedLine } from '../../src/engine/validate/result.js';
-import { classifyDrift, recordPasses } from '../../src/engine/drift.js';
+import { recordPasses, refineDrift } from '../../src/engine/drift.js';
 import { mirrorByApi } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { linux, pushImage, pushMultiPlatform, seedStandardImages } from '../../testkit/seed.js';
@@ -74,7 +74,7 @@ describe('drift across runs', () => {
   });
 });
 
-describe('classifyDrift', () => {
+describe('refineDrift', () => {
   const failed = (sourceDigest: string, destinationDigest: string): FailedLine => ({
     line: 1,
     raw: 'a:1',
@@ -107,7 +107,7 @@ describe('classifyDrift', () => {
     ['destination changed', failed('sha256:s2', 'sha256:d2'), false],
     ['nothing recorded for the line', { ...failed('sha256:s2', 'sha256:d1'), source: 'src/b:1' }, false],
   ])('%s: drift %s', (_name, result, drift) => {
-    const [classified] = classifyDrift([result], state);
-    expect(classified?.status === 'failed' && classified.drift !== undefined).toBe(drift);
+    const classified = refineDrift(result, state);
+    expect(classified.status === 'failed' && classified.drift !== undefined).toBe(drift);
   });
 });

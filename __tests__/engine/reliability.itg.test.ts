@@ -34,7 +34,6 @@ async function validate(source: string, destination: string, client: Partial<Cli
   try {
     const results = await validateEntries({
       entries: parseImageList(list, { source, destination, defaultProject: 'library' }),
-      listName: 'load.txt',
       options: DEFAULT_VALIDATE_OPTIONS,
       jobs: 10,
       imageTimeoutMs: 20_000,

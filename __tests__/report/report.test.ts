@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import type { RunReport } from '../../src/engine/engine.js';
 import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotations.js';
-import { buildJsonReport, formatFailedList } from '../../src/report/files.js';
+import { formatFailedList } from '../../src/report/failed-list.js';
+import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml } from '../../src/report/summary.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
@@ -34,9 +35,12 @@ const failed = (line: number, raw = `bad${line}:1`): LineResult => ({
 const skipped = (line: number, reason: SkipReason = 'invalid-line'): LineResult => ({
   line,
   raw: `Bad${line}`,
+  source: null,
+  destination: null,
   status: 'skipped',
   reason,
   detail: 'uppercase',
+  platforms: [],
 });
 
 function report(results: LineResult[]): RunReport {

@@ -1,9 +1,18 @@
 // The action's inputs: names in one place, read into a typed object; a bad value throws naming the input.
 import * as core from '@actions/core';
-import type { Credential } from '../engine/engine.js';
-import { parseShard, type Shard } from '../engine/list/select.js';
-import { parseBooleanSetting, parseJobs, parseList, parsePositiveSeconds } from '../config/parse.js';
+import { DEFAULTS, defaultText, type Setting } from '../config/defaults.js';
+import {
+  parseBoolean,
+  parseCredential,
+  parseJobs,
+  parseList,
+  parsePositiveSeconds,
+  parseRetentionDays,
+  parseShard,
+  type Shard,
+} from '../config/parse.js';
 import type { ValidateOptions } from '../engine/validate/options.js';
+import type { Credential } from '../registry/credentials.js';
 
 export const Input = {
   file: 'file',
@@ -74,68 +83,88 @@ export interface ActionInputs {
   retentionDays: number;
 }
 
+/** The action.yml input that each setting with a default is read from. */
+export const INPUT_OF: Record<Setting, string> = {
+  source: Input.source,
+  destination: Input.destination,
+  arch: Input.arch,
+  os: Input.os,
+  variant: Input.variant,
+  jobs: Input.jobs,
+  tlsVerify: Input.tlsVerify,
+  defaultProject: Input.defaultProject,
+  failedFile: Input.failedFile,
+  reportFile: Input.reportFile,
+  provenance: Input.provenance,
+  deep: Input.deep,
+  requireIdentical: Input.requireIdentical,
+  imageTimeout: Input.imageTimeout,
+  cache: Input.cache,
+  cacheDir: Input.cacheDir,
+  shard: Input.shard,
+  changedOnly: Input.changedOnly,
+  failOnError: Input.failOnError,
+  annotations: Input.annotations,
+  summary: Input.summary,
+  artifactName: Input.artifactName,
+  retentionDays: Input.retentionDays,
+};
+
 /** An input's value, trimmed; the default when empty (GitHub passes defaults from action.yml, tests may not). */
-function read(name: string, fallback = ''): string {
-  return core.getInput(name).trim() || fallback;
+function read(setting: Setting): string {
+  return core.getInput(INPUT_OF[setting]).trim() || defaultText(setting);
 }
 
-function checked<T>(name: string, parse: (text: string, label: string) => T, fallback: string): T {
-  return parse(read(name, fallback), `input "${name}"`);
+function parsed<T>(setting: Setting, parse: (text: string, label: string) => T): T {
+  return parse(read(setting), `input "${INPUT_OF[setting]}"`);
 }
+
+const boolean = (setting: Setting) => parsed(setting, parseBoolean);
 
 function credential(userInput: string, passwordInput: string): Credential | undefined {
-  const username = read(userInput);
   const password = core.getInput(passwordInput);
   if (password) core.setSecret(password);
-  if (!username && !password) return undefined;
-  if (!username || !password) throw new Error(`inputs "${userInput}" and "${passwordInput}" go together`);
-  return { username, password };
+  return parseCredential(core.getInput(userInput).trim(), password, {
+    username: `inputs "${userInput}"`,
+    password: `"${passwordInput}"`,
+  });
 }
 
 export function getInputs(): ActionInputs {
-  const file = read(Input.file);
+  const file = core.getInput(Input.file).trim();
   if (!file) throw new Error(`input "${Input.file}" is required: the image list to validate`);
-  const retentionDays = checked(
-    Input.retentionDays,
-    (text, label) => {
-      if (!/^\d+$/.test(text) || Number(text) > 90)
-        throw new Error(`${label} must be a whole number from 0 to 90, not "${text}"`);
-      return Number(text);
-    },
-    '0',
-  );
-  const booleanInput = (name: string, fallback: boolean) =>
-    checked(name, parseBooleanSetting, String(fallback));
   return {
     file,
-    source: read(Input.source) || undefined,
-    destination: read(Input.destination) || undefined,
-    defaultProject: read(Input.defaultProject, 'library'),
-    jobs: checked(Input.jobs, parseJobs, '10'),
-    tlsVerify: booleanInput(Input.tlsVerify, true),
-    imageTimeoutMs: checked(Input.imageTimeout, parsePositiveSeconds, '300') * 1000,
-    cacheDir: read(Input.cacheDir) || undefined,
-    cache: booleanInput(Input.cache, true),
-    shard: parseShard(read(Input.shard), `input "${Input.shard}"`),
-    changedOnly: booleanInput(Input.changedOnly, false),
+    source: read('source') || undefined,
+    destination: read('destination') || undefined,
+    defaultProject: read('defaultProject'),
+    jobs: parsed('jobs', parseJobs),
+    tlsVerify: boolean('tlsVerify'),
+    imageTimeoutMs: parsed('imageTimeout', parsePositiveSeconds) * 1000,
+    cacheDir: read('cacheDir') || undefined,
+    cache: boolean('cache'),
+    shard: parsed('shard', parseShard),
+    changedOnly: boolean('changedOnly'),
     options: {
       filter: {
-        arch: checked(Input.arch, parseList, 'amd64,arm64'),
-        os: checked(Input.os, parseList, 'linux,windows'),
-        variant: parseList(read(Input.variant), `input "${Input.variant}"`, { allowEmpty: true }),
+        arch: parsed('arch', parseList),
+        os: parsed('os', parseList),
+        variant: parsed('variant', (text, label) => parseList(text, label, { allowEmpty: true })),
       },
-      provenance: booleanInput(Input.provenance, true),
-      deep: booleanInput(Input.deep, false),
-      requireIdentical: booleanInput(Input.requireIdentical, false),
+      provenance: boolean('provenance'),
+      deep: boolean('deep'),
+      requireIdentical: boolean('requireIdentical'),
     },
     sourceCredential: credential(Input.sourceUsername, Input.sourcePassword),
     destinationCredential: credential(Input.destinationUsername, Input.destinationPassword),
-    failedFile: read(Input.failedFile, 'mirror-validate-failed.txt'),
-    reportFile: read(Input.reportFile, 'mirror-validate-report.json'),
-    failOnError: booleanInput(Input.failOnError, true),
-    annotations: booleanInput(Input.annotations, true),
-    summary: booleanInput(Input.summary, true),
-    artifactName: read(Input.artifactName, 'mirror-validate-failed'),
-    retentionDays,
+    failedFile: read('failedFile'),
+    reportFile: read('reportFile'),
+    failOnError: boolean('failOnError'),
+    annotations: boolean('annotations'),
+    summary: boolean('summary'),
+    artifactName: read('artifactName'),
+    retentionDays: parsed('retentionDays', parseRetentionDays),
   };
 }
+
+export { DEFAULTS };

@@ -1,22 +1,19 @@
 // The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
 import * as core from '@actions/core';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import * as github from '@actions/github';
 import { runEngine, type EngineConfig } from '../engine/engine.js';
-import type { ListEntry } from '../engine/list/image-list.js';
-import { changedLines, inShard } from '../engine/list/select.js';
+import { ConfigurationError } from '../engine/errors.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
 import { uploadResults } from './artifact.js';
-import { restoreManifestCache, saveManifestCache } from './cache.js';
+import { restoreManifestCache, saveManifestCache, type CacheLog } from './cache.js';
+import { selection } from './pull-request.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
 import { formatOutcomeLine, problemCount } from '../report/outcome.js';
 import { buildSummary } from '../report/summary.js';
 
-function interruptOnSignals(): AbortController {
+/** SIGINT/SIGTERM (a cancelled workflow) abort the run; `release` lets go of the handlers. */
+function interruptOnSignals(): { controller: AbortController; release: () => void } {
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     core.warning(
@@ -26,61 +23,13 @@ function interruptOnSignals(): AbortController {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return controller;
-}
-
-const run_ = promisify(execFile);
-
-/** The list as it was at the pull request's base commit; undefined when the file is new there. */
-async function baseVersion(workspace: string, baseSha: string, path: string): Promise<string | undefined> {
-  try {
-    await run_('git', ['cat-file', '-e', `${baseSha}^{commit}`], { cwd: workspace });
-  } catch {
-    throw new Error(
-      `changed-only needs the pull request's base commit ${baseSha.slice(0, 12)}, which this checkout does not have: ` +
-        'set fetch-depth: 0 in actions/checkout (or fetch the base branch) before this step',
-    );
-  }
-  try {
-    const { stdout } = await run_('git', ['show', `${baseSha}:${path}`], {
-      cwd: workspace,
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return stdout;
-  } catch {
-    return undefined; // the list is new in this pull request: every line is a change
-  }
-}
-
-/** The shard and pull-request narrowing, as the engine's `select`. */
-async function selection(
-  inputs: ActionInputs,
-  workspace: string,
-  listPath: string,
-): Promise<Pick<EngineConfig, 'select' | 'selection'>> {
-  const filters: ((entry: ListEntry) => boolean)[] = [];
-  const said: string[] = [];
-  if (inputs.shard) {
-    const shard = inputs.shard;
-    filters.push((entry) => inShard(entry, shard));
-    said.push(`shard ${shard.index}/${shard.count}`);
-  }
-  if (inputs.changedOnly) {
-    const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
-    if (!pullRequest?.base?.sha) {
-      core.notice(
-        `changed-only applies to pull requests; this is a ${github.context.eventName || 'local'} run, so the whole list is validated`,
-      );
-    } else {
-      const relativePath = relative(workspace, listPath);
-      const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
-      const changed = changedLines(base, await readFile(listPath, 'utf8'));
-      filters.push((entry) => changed.has(entry.line));
-      said.push(`lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`);
-    }
-  }
-  if (filters.length === 0) return {};
-  return { select: (entry) => filters.every((filter) => filter(entry)), selection: said.join(', ') };
+  return {
+    controller,
+    release: () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+    },
+  };
 }
 
 async function validate(inputs: ActionInputs, workspace: string): Promise<void> {
@@ -97,13 +46,38 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     : inputs.cache && process.env.RUNNER_TEMP
       ? join(process.env.RUNNER_TEMP, 'mirror-validate-cache')
       : undefined;
-  const cacheLog = {
+  const cacheLog: CacheLog = {
     info: (message: string) => core.info(message),
     warning: (message: string) => core.warning(message),
   };
   if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
-  const controller = interruptOnSignals();
+  const { controller, release } = interruptOnSignals();
+  try {
+    await validateWith(
+      inputs,
+      workspace,
+      { listPath, failedFile, reportFile, cacheDir, cacheLog, narrowed },
+      controller,
+    );
+  } finally {
+    release();
+  }
+}
 
+async function validateWith(
+  inputs: ActionInputs,
+  workspace: string,
+  paths: {
+    listPath: string;
+    failedFile: string;
+    reportFile: string;
+    cacheDir: string | undefined;
+    cacheLog: CacheLog;
+    narrowed: Pick<EngineConfig, 'select' | 'selection'>;
+  },
+  controller: AbortController,
+): Promise<void> {
+  const { listPath, failedFile, reportFile, cacheDir, cacheLog, narrowed } = paths;
   const report = await runEngine({
     listFile: inputs.file,
     listPath,
@@ -188,6 +162,8 @@ export async function run(): Promise<void> {
     await validate(getInputs(), workspace);
   } catch (error) {
     core.setOutput(Output.result, 'failure');
+    // A bad input or list names itself; anything else is a bug, and its stack goes to the debug log.
+    if (!(error instanceof ConfigurationError) && (error as Error).stack) core.debug((error as Error).stack!);
     core.setFailed((error as Error).message);
   }
 }

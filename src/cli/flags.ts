@@ -1,4 +1,6 @@
 // Command-line flags, hangar-compatible. Pure: argv in, typed options out, UsageError on anything off.
+import { defaultText, type Setting } from '../config/defaults.js';
+import { parseBoolean } from '../config/parse.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -12,6 +14,8 @@ interface FlagSpec {
   kind: FlagKind;
   value?: string;
   help: string;
+  /** The setting whose default `--help` shows. */
+  setting?: Setting;
 }
 
 /** Every flag, in the order `--help` lists them. */
@@ -30,55 +34,58 @@ export const FLAGS: readonly FlagSpec[] = [
     short: 'a',
     kind: 'string',
     value: 'LIST',
-    help: 'architectures to require (default "amd64,arm64")',
+    help: 'architectures to require',
+    setting: 'arch',
   },
-  {
-    name: 'os',
-    kind: 'string',
-    value: 'LIST',
-    help: 'operating systems to require (default "linux,windows")',
-  },
+  { name: 'os', kind: 'string', value: 'LIST', help: 'operating systems to require', setting: 'os' },
   { name: 'variant', kind: 'string', value: 'LIST', help: 'variants to require (default: any)' },
   {
     name: 'jobs',
     short: 'j',
     kind: 'string',
     value: 'N',
-    help: 'images validated at once, 1 to 20 (default 10)',
+    help: 'images validated at once, 1 to 20',
+    setting: 'jobs',
   },
   {
     name: 'failed',
     short: 'o',
     kind: 'string',
     value: 'FILE',
-    help: 'where to write the failed lines (default "mirror-validate-failed.txt")',
+    help: 'where to write the failed lines',
+    setting: 'failedFile',
   },
   { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
   {
     name: 'default-project',
     kind: 'string',
     value: 'NAME',
-    help: 'project for destination names without one (default "library")',
+    help: 'project for destination names without one',
+    setting: 'defaultProject',
   },
   {
     name: 'tls-verify',
     kind: 'boolean',
-    help: 'verify TLS certificates; =false also allows plain-HTTP registries (default true)',
+    help: 'verify TLS certificates; =false also allows plain-HTTP registries',
+    setting: 'tlsVerify',
   },
   {
     name: 'provenance',
     kind: 'boolean',
-    help: 'require the attestations of selected platforms that the source has (default true)',
+    help: 'require the attestations of selected platforms that the source has',
+    setting: 'provenance',
   },
   {
     name: 'deep',
     kind: 'boolean',
-    help: 'also check that every config and layer blob exists (default false)',
+    help: 'also check that every config and layer blob exists',
+    setting: 'deep',
   },
   {
     name: 'require-identical',
     kind: 'boolean',
-    help: 'pass only when the destination digest equals the source digest (default false)',
+    help: 'pass only when the destination digest equals the source digest',
+    setting: 'requireIdentical',
   },
   {
     name: 'shard',
@@ -92,7 +99,13 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'DIR',
     help: 'keep manifests fetched by digest here, so later runs skip those GETs',
   },
-  { name: 'image-timeout', kind: 'string', value: 'SECONDS', help: 'time budget of one image (default 300)' },
+  {
+    name: 'image-timeout',
+    kind: 'string',
+    value: 'SECONDS',
+    help: 'time budget of one image',
+    setting: 'imageTimeout',
+  },
   { name: 'source-username', kind: 'string', value: 'USER', help: 'source registry user' },
   {
     name: 'source-password',
@@ -114,12 +127,12 @@ export const FLAGS: readonly FlagSpec[] = [
 
 export type ParsedFlags = Map<string, string | boolean>;
 
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
-
-function parseBoolean(flag: string, text: string): boolean {
-  const value = BOOLEAN_WORDS[text.toLowerCase()];
-  if (value === undefined) throw new UsageError(`--${flag} takes true or false, not "${text}"`);
-  return value;
+function booleanValue(flag: string, text: string): boolean {
+  try {
+    return parseBoolean(text, `--${flag}`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /**
@@ -147,7 +160,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
     if (!spec) throw new UsageError(`unknown flag "${word}" (see --help)`);
     if (flags.has(spec.name)) throw new UsageError(`--${spec.name} is given twice`);
     if (spec.kind === 'boolean') {
-      flags.set(spec.name, inline === undefined ? true : parseBoolean(spec.name, inline));
+      flags.set(spec.name, inline === undefined ? true : booleanValue(spec.name, inline));
       continue;
     }
     if (inline === undefined) {
@@ -174,7 +187,12 @@ export function helpText(version: string): string {
   ];
   for (const flag of FLAGS) {
     const names = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
-    lines.push(`  ${names.padEnd(34)} ${flag.help}`);
+    const shown = flag.setting === undefined ? '' : defaultText(flag.setting);
+    const fallback =
+      flag.setting === undefined
+        ? ''
+        : ` (default ${flag.kind === 'boolean' || /^\d+$/.test(shown) ? shown : `"${shown}"`})`;
+    lines.push(`  ${names.padEnd(34)} ${flag.help}${fallback}`);
   }
   lines.push(
     '',
@@ -182,7 +200,8 @@ export function helpText(version: string): string {
     'with credential helpers) and REGISTRY_AUTH_FILE. The tool never prompts.',
     '',
     'Exit status: 0 every line passed (lines skipped for a platform filter are warnings),',
-    '1 a line failed or was invalid, 2 usage or configuration error, 130/143 interrupted.',
+    '1 a line failed or was invalid, 2 usage or configuration error, 3 internal error (a bug: please report it),',
+    '130/143 interrupted.',
   );
   return lines.join('\n');
 }

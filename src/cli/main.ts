@@ -1,31 +1,36 @@
 // The command line: hangar's flags over the same engine the action uses. No GitHub here.
+import { resolve } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
-import { ConfigurationError, runEngine, type Credential, type EngineConfig } from '../engine/engine.js';
-import { FLAGS, helpText, parseFlags, UsageError, type ParsedFlags } from './flags.js';
-import { exitCodeFor, formatOutcomeLine } from '../report/outcome.js';
+import { DEFAULTS, defaultText } from '../config/defaults.js';
+import {
+  parseCredential,
+  parseJobs,
+  parseList,
+  parsePositiveSeconds,
+  parseShard,
+  type Shard,
+} from '../config/parse.js';
+import { runEngine, type EngineConfig } from '../engine/engine.js';
+import { ConfigurationError } from '../engine/errors.js';
+import { inShard } from '../engine/list/select.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
-import { inShard, parseShard, type Shard } from '../engine/list/select.js';
-import { parseJobs, parseList, parsePositiveSeconds } from '../config/parse.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../engine/validate/options.js';
+import { exitCodeFor, formatOutcomeLine } from '../report/outcome.js';
+import { helpText, parseFlags, UsageError, type ParsedFlags } from './flags.js';
+import { redactor } from './redact.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Where relative paths are read from and written to; the process's working folder by default. */
+  cwd?: string;
   signal?: AbortSignal;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit statuses; the README's table says the same. */
+export const EXIT = { ok: 0, usage: 2, internal: 3 } as const;
 
 const version = (): string => packageJson.version;
-
-/** Replaces every secret in a text with ***, so nothing the user passed as a password is printed. */
-export function redactor(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const known = secrets.filter(
-    (secret): secret is string => typeof secret === 'string' && secret.length >= 3,
-  );
-  return (text) => known.reduce((result, secret) => result.split(secret).join('***'), text);
-}
 
 function stringFlag(flags: ParsedFlags, name: string): string | undefined {
   const value = flags.get(name);
@@ -37,29 +42,20 @@ function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boole
   return typeof value === 'boolean' ? value : fallback;
 }
 
-function credential(
-  username: string | undefined,
-  password: string | undefined,
-  side: string,
-): Credential | undefined {
-  if (username === undefined && password === undefined) return undefined;
-  if (!username || !password) {
-    throw new UsageError(`--${side}-username and --${side}-password go together`);
-  }
-  return { username, password };
-}
-
 function shardSelection(shard: Shard | undefined): Pick<EngineConfig, 'select' | 'selection'> {
   if (!shard) return {};
   return { select: (entry) => inShard(entry, shard), selection: `shard ${shard.index}/${shard.count}` };
 }
+
+export type CliConfig = EngineConfig & { failedFile: string; reportFile?: string };
 
 /** Turns flags into the engine's configuration; throws UsageError naming the flag on a bad value. */
 export function configFromFlags(
   flags: ParsedFlags,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
-): EngineConfig & { failedFile: string; reportFile?: string } {
+  cwd: string = process.cwd(),
+): CliConfig {
   const listFile = stringFlag(flags, 'file');
   if (!listFile) throw new UsageError('the image list is required: -f FILE');
   const setting = <T>(parse: () => T): T => {
@@ -69,66 +65,64 @@ export function configFromFlags(
       throw new UsageError((error as Error).message);
     }
   };
-  const defaults = DEFAULT_VALIDATE_OPTIONS;
-  const flagName = (name: string) => `--${name}`;
+  const text = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
+  const credential = (side: 'source' | 'destination', fromEnv: string | undefined) =>
+    setting(() =>
+      parseCredential(
+        stringFlag(flags, `${side}-username`),
+        stringFlag(flags, `${side}-password`) ?? (fromEnv || undefined),
+        { username: `--${side}-username`, password: `--${side}-password` },
+      ),
+    );
+  const reportFile = stringFlag(flags, 'report');
+  const cacheDir = stringFlag(flags, 'cache-dir');
   return {
     listFile,
+    listPath: resolve(cwd, listFile),
     source: stringFlag(flags, 'source') || undefined,
     destination: stringFlag(flags, 'destination') || undefined,
-    defaultProject: stringFlag(flags, 'default-project') ?? 'library',
-    jobs: setting(() => parseJobs(stringFlag(flags, 'jobs') ?? '10', flagName('jobs'))),
-    tlsVerify: booleanFlag(flags, 'tls-verify', true),
+    defaultProject: text('default-project', DEFAULTS.defaultProject),
+    jobs: setting(() => parseJobs(text('jobs', defaultText('jobs')), '--jobs')),
+    tlsVerify: booleanFlag(flags, 'tls-verify', DEFAULTS.tlsVerify),
     imageTimeoutMs:
       setting(() =>
-        parsePositiveSeconds(stringFlag(flags, 'image-timeout') ?? '300', flagName('image-timeout')),
+        parsePositiveSeconds(text('image-timeout', defaultText('imageTimeout')), '--image-timeout'),
       ) * 1000,
     options: {
       filter: {
-        arch: setting(() =>
-          parseList(stringFlag(flags, 'arch') ?? defaults.filter.arch.join(','), flagName('arch')),
-        ),
-        os: setting(() => parseList(stringFlag(flags, 'os') ?? defaults.filter.os.join(','), flagName('os'))),
+        arch: setting(() => parseList(text('arch', DEFAULTS.arch), '--arch')),
+        os: setting(() => parseList(text('os', DEFAULTS.os), '--os')),
         variant: setting(() =>
-          parseList(stringFlag(flags, 'variant') ?? '', flagName('variant'), { allowEmpty: true }),
+          parseList(text('variant', DEFAULTS.variant), '--variant', { allowEmpty: true }),
         ),
       },
-      provenance: booleanFlag(flags, 'provenance', defaults.provenance),
-      deep: booleanFlag(flags, 'deep', defaults.deep),
-      requireIdentical: booleanFlag(flags, 'require-identical', defaults.requireIdentical),
+      provenance: booleanFlag(flags, 'provenance', DEFAULTS.provenance),
+      deep: booleanFlag(flags, 'deep', DEFAULTS.deep),
+      requireIdentical: booleanFlag(flags, 'require-identical', DEFAULTS.requireIdentical),
     },
-    sourceCredential: credential(
-      stringFlag(flags, 'source-username'),
-      stringFlag(flags, 'source-password') ?? (env.MIRROR_VALIDATE_SOURCE_PASSWORD || undefined),
-      'source',
-    ),
-    destinationCredential: credential(
-      stringFlag(flags, 'destination-username'),
-      stringFlag(flags, 'destination-password') ?? (env.MIRROR_VALIDATE_DESTINATION_PASSWORD || undefined),
-      'destination',
-    ),
-    cacheDir: stringFlag(flags, 'cache-dir') || undefined,
-    ...shardSelection(setting(() => parseShard(stringFlag(flags, 'shard') ?? '', flagName('shard')))),
-    failedFile: stringFlag(flags, 'failed') ?? 'mirror-validate-failed.txt',
-    reportFile: stringFlag(flags, 'report'),
+    sourceCredential: credential('source', env.MIRROR_VALIDATE_SOURCE_PASSWORD),
+    destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),
+    cacheDir: cacheDir ? resolve(cwd, cacheDir) : undefined,
+    ...shardSelection(setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'))),
+    failedFile: resolve(cwd, text('failed', DEFAULTS.failedFile)),
+    reportFile: reportFile ? resolve(cwd, reportFile) : undefined,
+    env,
     log,
   };
 }
 
 /** Runs the command line; returns the exit status. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let redact = redactor([
-    io.env.MIRROR_VALIDATE_SOURCE_PASSWORD,
-    io.env.MIRROR_VALIDATE_DESTINATION_PASSWORD,
-  ]);
+  const fromEnv = [io.env.MIRROR_VALIDATE_SOURCE_PASSWORD, io.env.MIRROR_VALIDATE_DESTINATION_PASSWORD];
+  let redact = redactor(fromEnv);
   const out = (text: string) => io.stdout(redact(text) + '\n');
   const err = (text: string) => io.stderr(redact(text) + '\n');
   let flags: ParsedFlags;
-  let config: ReturnType<typeof configFromFlags>;
+  let config: CliConfig;
   try {
     flags = parseFlags(argv);
     redact = redactor([
-      io.env.MIRROR_VALIDATE_SOURCE_PASSWORD,
-      io.env.MIRROR_VALIDATE_DESTINATION_PASSWORD,
+      ...fromEnv,
       stringFlag(flags, 'source-password'),
       stringFlag(flags, 'destination-password'),
     ]);
@@ -140,7 +134,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       out(version());
       return EXIT.ok;
     }
-    config = configFromFlags(flags, io.env, out);
+    config = configFromFlags(flags, io.env, out, io.cwd);
   } catch (error) {
     if (error instanceof UsageError) {
       err(`mirror-validate: ${error.message}`);
@@ -151,30 +145,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (flags.get('debug')) config.debug = (message) => err(`debug: ${message}`);
   config.signal = io.signal;
 
+  const shownFailed = stringFlag(flags, 'failed') ?? DEFAULTS.failedFile;
+  const shownReport = stringFlag(flags, 'report');
   try {
-    await checkWritable(config.failedFile, '--failed');
-    if (config.reportFile) await checkWritable(config.reportFile, '--report');
+    await checkWritable(config.failedFile, '--failed', shownFailed);
+    if (config.reportFile) await checkWritable(config.reportFile, '--report', shownReport);
   } catch (error) {
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
   }
   try {
     const report = await runEngine(config);
-    const written = await writeResultFiles(report, {
-      failedFile: config.failedFile,
-      reportFile: config.reportFile,
-    });
+    await writeResultFiles(report, { failedFile: config.failedFile, reportFile: config.reportFile });
     out(formatOutcomeLine(report));
-    out(`failed list: ${written.failedFile}${written.reportFile ? `, report: ${written.reportFile}` : ''}`);
+    out(`failed list: ${shownFailed}${shownReport ? `, report: ${shownReport}` : ''}`);
     return exitCodeFor(report);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       err(`mirror-validate: ${error.message}`);
       return EXIT.usage;
     }
-    err(`mirror-validate: ${(error as Error).stack ?? String(error)}`);
-    return EXIT.usage;
+    // Not the user's doing: a status of its own, so scripts can tell a bug from bad input.
+    err(`mirror-validate: internal error: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.internal;
   }
 }
-
-export { FLAGS };

@@ -1,8 +1,7 @@
 // Value parsers shared by the action's inputs and the command line's flags.
-// Each throws an Error whose message names the setting (`jobs`, `--arch`, …) and the bad value.
-
-export const JOBS_MIN = 1;
-export const JOBS_MAX = 20;
+// Each throws an Error whose message names the setting (`input "jobs"`, `--arch`, …) and the bad value.
+import type { Credential } from '../registry/credentials.js';
+import { JOBS_MAX, JOBS_MIN } from './defaults.js';
 
 export function parseJobs(text: string, name: string): number {
   const trimmed = text.trim();
@@ -26,11 +25,12 @@ export function parseList(text: string, name: string, { allowEmpty = false } = {
   return items;
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
-const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+// The words @actions/core's getBooleanInput accepts (YAML 1.2's core schema); the command line takes the same.
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
 
-export function parseBooleanSetting(text: string, name: string): boolean {
-  const word = text.trim().toLowerCase();
+export function parseBoolean(text: string, name: string): boolean {
+  const word = text.trim();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
   throw new Error(`${name} must be true or false, not "${text}"`);
@@ -41,4 +41,40 @@ export function parsePositiveSeconds(text: string, name: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!(seconds > 0)) throw new Error(`${name} must be a positive number of seconds, not "${text}"`);
   return seconds;
+}
+
+export function parseRetentionDays(text: string, name: string): number {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) > 90)
+    throw new Error(`${name} must be a whole number from 0 to 90, not "${text}"`);
+  return Number(trimmed);
+}
+
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string, name: string): Shard | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const match = /^(\d+)\s*\/\s*(\d+)$/.exec(trimmed);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count || count > 256) {
+    throw new Error(`${name} must be i/n with 1 ≤ i ≤ n ≤ 256 (for example 2/4), not "${text}"`);
+  }
+  return { index, count };
+}
+
+/** A user and a password, given together or not at all. */
+export function parseCredential(
+  username: string | undefined,
+  password: string | undefined,
+  names: { username: string; password: string },
+): Credential | undefined {
+  if (!username && !password) return undefined;
+  if (!username || !password) throw new Error(`${names.username} and ${names.password} go together`);
+  return { username, password };
 }

@@ -3,6 +3,7 @@
 // destination is still what passed then is drift, dated by that pass.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pairKey } from './list/image-list.js';
 import type { LineResult } from './validate/result.js';
 
 export interface PassRecord {
@@ -18,22 +19,23 @@ export interface DriftState {
   passed: Record<string, PassRecord>;
 }
 
-const key = (result: LineResult) => `${result.source ?? ''} ${result.destination ?? ''}`;
+const key = (result: LineResult) => pairKey(result.source ?? '', result.destination ?? '');
 
-/** Marks digest mismatches whose destination is unchanged since the line last passed. Pure. */
-export function classifyDrift(results: readonly LineResult[], state: DriftState): LineResult[] {
-  return results.map((result) => {
-    if (result.status !== 'failed' || result.reason !== 'digest-mismatch') return result;
-    const record = state.passed[key(result)];
-    if (!record || !result.destinationDigest || !result.sourceDigest) return result;
-    if (record.destinationDigest !== result.destinationDigest || record.sourceDigest === result.sourceDigest)
-      return result;
-    return {
-      ...result,
-      drift: { since: record.at, previousSourceDigest: record.sourceDigest },
-      detail: `upstream moved since ${record.at} (the mirror still has what passed then); ${result.detail}`,
-    };
-  });
+/**
+ * A digest mismatch whose destination is unchanged since the line last passed is drift; every other result
+ * stays as it is. Pure; applied as each result settles, so the progress log and the report say the same.
+ */
+export function refineDrift(result: LineResult, state: DriftState): LineResult {
+  if (result.status !== 'failed' || result.reason !== 'digest-mismatch') return result;
+  const record = Object.hasOwn(state.passed, key(result)) ? state.passed[key(result)] : undefined;
+  if (!record || !result.destinationDigest || !result.sourceDigest) return result;
+  if (record.destinationDigest !== result.destinationDigest || record.sourceDigest === result.sourceDigest)
+    return result;
+  return {
+    ...result,
+    drift: { since: record.at, previousSourceDigest: record.sourceDigest },
+    detail: `upstream moved since ${record.at} (the mirror still has what passed then); ${result.detail}`,
+  };
 }
 
 /** The state after a run: every passed line recorded as of now; other lines keep their last pass. Pure. */

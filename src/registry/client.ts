@@ -11,8 +11,6 @@ import { parseRetryAfter } from './retry-after.js';
 import { Transport, type HttpResponse } from './transport.js';
 import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStats } from './reader.js';
 
-export { RegistryError };
-
 export interface ClientOptions {
   /** false: accept self-signed certificates and allow plain HTTP, trying HTTPS first. */
   tlsVerify: boolean;
@@ -135,11 +133,9 @@ class Client implements RegistryClient {
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (digest && /^sha256:[a-f0-9]{64}$/.test(digest)) {
       if (ref.digest && digest !== ref.digest) {
-        throw new RegistryError(
-          'digest-mismatch',
-          ref.registry,
-          `${describe(ref)}: the registry answered with ${digest}`,
-        );
+        throw new RegistryError('digest-mismatch', ref.registry, `the registry answered with ${digest}`, {
+          reference: describe(ref),
+        });
       }
       return { digest, mediaType, size: Number(response.headers.get('content-length') ?? 0) };
     }
@@ -200,7 +196,8 @@ class Client implements RegistryClient {
       throw new RegistryError(
         'digest-mismatch',
         ref.registry,
-        `${describe(ref)}: the body fetched has sha256 ${digest}, not the digest asked for`,
+        `the body fetched has sha256 ${digest}, not the digest asked for`,
+        { reference: describe(ref) },
       );
     }
     const header = response.headers.get('docker-content-digest');
@@ -208,7 +205,8 @@ class Client implements RegistryClient {
       throw new RegistryError(
         'digest-mismatch',
         ref.registry,
-        `${describe(ref)}: the registry says ${header} but the body has sha256 ${digest}`,
+        `the registry says ${header} but the body has sha256 ${digest}`,
+        { reference: describe(ref) },
       );
     }
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim();
@@ -218,14 +216,10 @@ class Client implements RegistryClient {
     } catch (error) {
       // An HTML page where a manifest should be: most likely not a registry at all; say that instead.
       if (/html/i.test(contentType ?? '')) await this.checkIsRegistry(ref.registry, signal);
-      throw new RegistryError(
-        'invalid-manifest',
-        ref.registry,
-        `${describe(ref)}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw new RegistryError('invalid-manifest', ref.registry, (error as Error).message, {
+        reference: describe(ref),
+        cause: error,
+      });
     }
     return { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
   }
@@ -406,40 +400,28 @@ class Client implements RegistryClient {
 
   private statusError(registry: string, response: HttpResponse, what: string): RegistryError {
     const status = response.status;
-    const code = registryErrorCode(response.body);
-    if (status === 404)
-      return new RegistryError('not-found', registry, `${what}: not found${code ? ` (${code})` : ''}`, {
-        status,
-      });
-    if (status === 401) {
+    const registryCode = registryErrorCode(response.body);
+    const details = { reference: what, status, registryCode };
+    const code = registryCode ? ` (${registryCode})` : '';
+    if (status === 404) return new RegistryError('not-found', registry, `not found${code}`, details);
+    if (status === 401)
       return new RegistryError(
         'unauthorized',
         registry,
-        `${what}: authentication failed at ${registry}${code ? ` (${code})` : ''}`,
-        {
-          status,
-        },
+        `authentication failed at ${registry}${code}`,
+        details,
       );
-    }
     if (status === 403)
-      return new RegistryError('forbidden', registry, `${what}: access denied by ${registry}`, { status });
+      return new RegistryError('forbidden', registry, `access denied by ${registry}`, details);
     if (status === 429) {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      return new RegistryError(
-        'rate-limited',
-        registry,
-        `${what}: ${registry} rate limit reached${retryAfterSeconds !== undefined ? ` (retry after ${retryAfterSeconds} s)` : ''}`,
-        { status, retryAfterSeconds },
-      );
+      const wait = retryAfterSeconds !== undefined ? ` (retry after ${retryAfterSeconds} s)` : '';
+      return new RegistryError('rate-limited', registry, `${registry} rate limit reached${wait}`, {
+        ...details,
+        retryAfterSeconds,
+      });
     }
-    return new RegistryError(
-      'http',
-      registry,
-      `${what}: ${registry} answered HTTP ${status}${code ? ` (${code})` : ''}`,
-      {
-        status,
-      },
-    );
+    return new RegistryError('http', registry, `${registry} answered HTTP ${status}${code}`, details);
   }
 
   /** The Authorization header for a request, from the registry's known challenge; undefined before any. */

@@ -4,9 +4,12 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Credential } from '../engine/engine.js';
+export interface Credential {
+  username?: string;
+  password?: string;
+  identityToken?: string;
+}
 
-export type { Credential };
 export type CredentialResolver = (registryHost: string) => Promise<Credential | undefined>;
 
 interface AuthEntry {
@@ -173,10 +176,15 @@ export function dockerConfigResolver(env: NodeJS.ProcessEnv = process.env): Cred
   };
 }
 
-/** Explicit credentials by host first, then the fallback. */
+/** Explicit credentials by host first, then the fallback (the Docker config). */
 export function withExplicit(
-  map: Record<string, Credential>,
+  explicit: Readonly<Record<string, Credential>>,
   fallback?: CredentialResolver,
 ): CredentialResolver {
-  return async (host) => map[host] ?? (fallback ? fallback(host) : undefined);
+  return async (host) =>
+    (Object.hasOwn(explicit, host) ? explicit[host] : undefined) ?? (fallback ? fallback(host) : undefined);
 }
+
+/** Two credentials that would authenticate the same way. */
+export const sameCredential = (a: Credential, b: Credential): boolean =>
+  a.username === b.username && a.password === b.password && a.identityToken === b.identityToken;

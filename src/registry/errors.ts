@@ -1,28 +1,63 @@
-import type { RegistryErrorCode } from './reader.js';
+// Registry errors as values: what failed (a code), where (the registry and the reference asked for), the HTTP
+// status and the registry's own error code; the text a person reads is composed from them where it is shown.
+
+export type RegistryErrorCode =
+  | 'not-found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate-limited'
+  | 'tls'
+  | 'network'
+  | 'timeout'
+  | 'digest-mismatch'
+  | 'invalid-manifest'
+  | 'too-large'
+  | 'http';
+
+export interface RegistryErrorDetails {
+  /** What was asked for, as `registry/repository:tag`, `…@digest` or `… blobs/<digest>`. */
+  reference?: string;
+  status?: number;
+  /** The first code of the registry's JSON error body (`MANIFEST_UNKNOWN`, `DENIED` …). */
+  registryCode?: string;
+  /** Seconds the registry asked to wait, for `rate-limited`. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+  /** A connection reset or similar: worth another try. */
+  retryable?: boolean;
+}
 
 /** A registry request that did not give what was asked, with what a person needs to act on it. */
 export class RegistryError extends Error {
   override name = 'RegistryError';
   readonly code: RegistryErrorCode;
   readonly registry: string;
+  /** What went wrong, without the reference (`not found (MANIFEST_UNKNOWN)`). */
+  readonly problem: string;
+  readonly reference?: string;
   readonly status?: number;
-  /** Seconds the registry asked to wait, for `rate-limited`. */
+  readonly registryCode?: string;
   readonly retryAfterSeconds?: number;
-  /** A connection reset or similar: worth another try. */
   readonly retryable: boolean;
 
   constructor(
     code: RegistryErrorCode,
     registry: string,
-    message: string,
-    extra: { status?: number; retryAfterSeconds?: number; cause?: unknown; retryable?: boolean } = {},
+    problem: string,
+    details: RegistryErrorDetails = {},
   ) {
-    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    super(
+      details.reference ? `${details.reference}: ${problem}` : problem,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
     this.registry = registry;
-    this.status = extra.status;
-    this.retryAfterSeconds = extra.retryAfterSeconds;
-    this.retryable = extra.retryable ?? false;
+    this.problem = problem;
+    this.reference = details.reference;
+    this.status = details.status;
+    this.registryCode = details.registryCode;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.retryable = details.retryable ?? false;
   }
 }
 

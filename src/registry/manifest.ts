@@ -10,7 +10,6 @@ export const MediaType = {
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
   ociConfig: 'application/vnd.oci.image.config.v1+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  helmConfig: 'application/vnd.cncf.helm.config.v1+json',
 } as const;
 
 /** Every manifest type, in the order sent in Accept (lists first, schema 1 last so it is only a fallback). */

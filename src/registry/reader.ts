@@ -2,19 +2,6 @@
 import type { Manifest } from './manifest.js';
 import type { ImageReference } from './reference.js';
 
-export type RegistryErrorCode =
-  | 'not-found'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'rate-limited'
-  | 'tls'
-  | 'network'
-  | 'timeout'
-  | 'digest-mismatch'
-  | 'invalid-manifest'
-  | 'too-large'
-  | 'http';
-
 export interface ManifestHead {
   digest: string;
   mediaType: string;

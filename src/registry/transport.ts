@@ -114,7 +114,7 @@ export class Transport {
   }
 
   /** The base URL for a registry: HTTPS, or HTTP once HTTPS failed and tls-verify is off. */
-  baseUrl(registry: string): string {
+  private baseUrl(registry: string): string {
     const host = apiHost(registry);
     return `${this.schemes.get(host) ?? 'https'}://${host}`;
   }

@@ -7,7 +7,7 @@ const options = { destination: 'reg.local:5000', defaultProject: 'library' };
 function pairs(entries: ListEntry[]) {
   return entries.map((entry) =>
     entry.kind === 'image'
-      ? [entry.line, entry.format, formatReference(entry.source), formatReference(entry.destination)]
+      ? [entry.line, formatReference(entry.source), formatReference(entry.destination)]
       : [entry.line, 'invalid', entry.reason],
   );
 }
@@ -61,15 +61,15 @@ describe('parseImageList', () => {
       defaultProject: 'mirrored',
     });
     expect(pairs(entries)).toEqual([
-      [1, 'mirror', 'upstream.local/library/nginx:1.23', 'reg.local/mirrored/mirrored-nginx:1.23'],
-      [2, 'default', 'upstream.local/a/b:1', 'reg.local/a/b:1'],
+      [1, 'upstream.local/library/nginx:1.23', 'reg.local/mirrored/mirrored-nginx:1.23'],
+      [2, 'upstream.local/a/b:1', 'reg.local/a/b:1'],
     ]);
   });
 
   test('without a destination override a mirror-format DEST without registry is on docker.io', () => {
     const entries = parseImageList('nginx mirrored-nginx 1.23', { defaultProject: 'library' });
     expect(pairs(entries)).toEqual([
-      [1, 'mirror', 'docker.io/library/nginx:1.23', 'docker.io/library/mirrored-nginx:1.23'],
+      [1, 'docker.io/library/nginx:1.23', 'docker.io/library/mirrored-nginx:1.23'],
     ]);
   });
 
@@ -83,8 +83,8 @@ describe('parseImageList', () => {
     const text =
       '\uFEFF# header\r\n\r\n// other comment\r\n  nginx\t mirrored-nginx   1.23  \r\n\t# indented comment\r\nalpine:3\r\n';
     expect(pairs(parseImageList(text, options))).toEqual([
-      [4, 'mirror', 'docker.io/library/nginx:1.23', 'reg.local:5000/library/mirrored-nginx:1.23'],
-      [6, 'default', 'docker.io/library/alpine:3', 'reg.local:5000/library/alpine:3'],
+      [4, 'docker.io/library/nginx:1.23', 'reg.local:5000/library/mirrored-nginx:1.23'],
+      [6, 'docker.io/library/alpine:3', 'reg.local:5000/library/alpine:3'],
     ]);
   });
 

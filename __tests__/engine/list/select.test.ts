@@ -1,7 +1,8 @@
 // Shards (disjoint, complete, stable) and a pull request's changed lines.
 import { describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
-import { changedLines, inShard, parseShard } from '../../../src/engine/list/select.js';
+import { parseShard } from '../../../src/config/parse.js';
+import { changedLines, inShard } from '../../../src/engine/list/select.js';
 
 const list = (count: number, offset = 0) =>
   Array.from({ length: count }, (_, i) => `quay.io/project/image-${i + offset}:v${i + offset}`).join('\n');

@@ -46,7 +46,6 @@ async function validate() {
         destination: mirror.host,
         defaultProject: 'library',
       }),
-      listName: 'list.txt',
       options: DEFAULT_VALIDATE_OPTIONS,
       jobs: 4,
       imageTimeoutMs: 10_000,

@@ -61,7 +61,6 @@ describe('a slow upstream beside a fast one', () => {
     try {
       await validateEntries({
         entries,
-        listName: 'list.txt',
         options: DEFAULT_VALIDATE_OPTIONS,
         jobs: 4,
         imageTimeoutMs: 30_000,

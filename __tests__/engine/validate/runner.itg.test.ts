@@ -59,7 +59,6 @@ async function validate(
     const entries = parseImageList(lines.join('\n'), { source, destination, defaultProject: 'library' });
     const results = await validateEntries({
       entries,
-      listName: 'list.txt',
       options: { ...DEFAULT_VALIDATE_OPTIONS, ...options },
       jobs: 4,
       imageTimeoutMs: 10_000,

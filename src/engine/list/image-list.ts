@@ -10,6 +10,7 @@
 import {
   checkDigest,
   checkTag,
+  formatReference,
   InvalidReferenceError,
   overrideRegistry,
   parseReference,
@@ -23,16 +24,24 @@ export interface ListOptions {
   defaultProject: string;
 }
 
-export type ListEntry =
-  | {
-      kind: 'image';
-      line: number;
-      raw: string;
-      format: 'default' | 'mirror';
-      source: ImageReference;
-      destination: ImageReference;
-    }
-  | { kind: 'invalid'; line: number; raw: string; reason: string };
+export interface ImageEntry {
+  kind: 'image';
+  line: number;
+  raw: string;
+  source: ImageReference;
+  destination: ImageReference;
+}
+
+export type ListEntry = ImageEntry | { kind: 'invalid'; line: number; raw: string; reason: string };
+
+/**
+ * What a line compares, as one string: lines with the same key are validated once, land in the same shard
+ * and share their drift record.
+ */
+export const pairKey = (source: string, destination: string): string => `${source} ${destination}`;
+
+export const comparisonKey = (entry: ImageEntry): string =>
+  pairKey(formatReference(entry.source), formatReference(entry.destination));
 
 export function isComment(text: string): boolean {
   const trimmed = text.trim();
@@ -50,10 +59,7 @@ function withDefaultProject(name: string, defaultProject: string): string {
   return `${registry ? `${registry}/` : ''}${defaultProject}/${path}`;
 }
 
-function mirrorEntry(
-  fields: string[],
-  options: ListOptions,
-): Pick<ListEntry & { kind: 'image' }, 'source' | 'destination'> {
+function mirrorEntry(fields: string[], options: ListOptions): Pick<ImageEntry, 'source' | 'destination'> {
   const [sourceName, destinationName, tagOrDigest] = fields as [string, string, string];
   for (const [name, what] of [
     [sourceName, 'source'],
@@ -76,10 +82,7 @@ function mirrorEntry(
   return { source, destination };
 }
 
-function defaultEntry(
-  reference: string,
-  options: ListOptions,
-): Pick<ListEntry & { kind: 'image' }, 'source' | 'destination'> {
+function defaultEntry(reference: string, options: ListOptions): Pick<ImageEntry, 'source' | 'destination'> {
   const source = overrideRegistry(parseReference(reference), options.source);
   if (!options.destination) {
     throw new InvalidReferenceError(
@@ -101,11 +104,10 @@ export function parseImageList(text: string, options: ListOptions): ListEntry[] 
           kind: 'image',
           line,
           raw,
-          format: 'default',
           ...defaultEntry(fields[0] as string, options),
         });
       } else if (fields.length === 3) {
-        entries.push({ kind: 'image', line, raw, format: 'mirror', ...mirrorEntry(fields, options) });
+        entries.push({ kind: 'image', line, raw, ...mirrorEntry(fields, options) });
       } else {
         entries.push({
           kind: 'invalid',

@@ -1,36 +1,15 @@
 // Which lines of the list a run validates: one shard of n, or only the lines a pull request added or changed.
 // Pure.
 import { createHash } from 'node:crypto';
-import { isComment, splitLines, type ListEntry } from './image-list.js';
-import { formatReference } from '../../registry/reference.js';
-
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
-
-export function parseShard(text: string, name: string): Shard | undefined {
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  const match = /^(\d+)\s*\/\s*(\d+)$/.exec(trimmed);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count || count > 256) {
-    throw new Error(`${name} must be i/n with 1 ≤ i ≤ n ≤ 256 (for example 2/4), not "${text}"`);
-  }
-  return { index, count };
-}
+import type { Shard } from '../../config/parse.js';
+import { comparisonKey, isComment, splitLines, type ListEntry } from './image-list.js';
 
 /**
  * The shard a line belongs to: a hash of what it compares (or of its text, for an unreadable line), so a line
  * stays in its shard when others are added, removed or moved, and duplicates land together.
  */
 export function shardOf(entry: ListEntry, count: number): number {
-  const key =
-    entry.kind === 'image'
-      ? `${formatReference(entry.source)} ${formatReference(entry.destination)}`
-      : entry.raw.trim();
+  const key = entry.kind === 'image' ? comparisonKey(entry) : entry.raw.trim();
   return (createHash('sha256').update(key).digest().readUInt32BE(0) % count) + 1;
 }
 

@@ -46,48 +46,61 @@ export interface PlatformResult {
   status: 'ok' | 'missing' | 'mismatch' | 'manifest-missing' | 'blob-missing' | 'filtered-out' | 'ignored';
 }
 
-interface LineBase {
+/** Which line a result is about: the same on every result, whatever its status. */
+export interface LineIdentity {
   /** 1-based line number in the list file. */
   line: number;
   /** The line as written (without the line break). */
   raw: string;
-  /** Normalised source reference, when the line could be parsed. */
-  source?: string;
-  /** Normalised destination reference, when the line could be parsed. */
-  destination?: string;
-  /** One human sentence: what was compared and what was found. */
-  detail: string;
+  /** Normalised source reference; null when the line could not be read as an image. */
+  source: string | null;
+  /** Normalised destination reference; null when the line could not be read as an image. */
+  destination: string | null;
 }
 
-export interface PassedLine extends LineBase {
+interface Outcome {
+  /** One human sentence: what was compared and what was found. */
+  detail: string;
+  /** How each source platform fared (empty for skipped lines). */
+  platforms: PlatformResult[];
+}
+
+export interface PassedLine extends LineIdentity, Outcome {
   status: 'passed';
   rule: PassRule;
   source: string;
   destination: string;
   sourceDigest: string;
   destinationDigest: string;
-  platforms: PlatformResult[];
 }
 
-export interface FailedLine extends LineBase {
+export interface FailedLine extends LineIdentity, Outcome {
   status: 'failed';
   reason: FailureReason;
   findings: Finding[];
   sourceDigest?: string;
   destinationDigest?: string;
-  platforms: PlatformResult[];
   /** The registry that answered 429, for `rate-limited`. */
   registry?: string;
   /** For `digest-mismatch`: the destination is what passed on an earlier run; upstream moved since then. */
   drift?: { since: string; previousSourceDigest: string };
 }
 
-export interface SkippedLine extends LineBase {
+export interface SkippedLine extends LineIdentity, Outcome {
   status: 'skipped';
   reason: SkipReason;
 }
 
+/**
+ * The one result type: what the runner returns for every line, what drift refines, and what the JSON report
+ * writes as it is (schema/report.schema.json).
+ */
 export type LineResult = PassedLine | FailedLine | SkippedLine;
+
+type WithoutIdentity<T> = T extends unknown ? Omit<T, keyof LineIdentity> : never;
+
+/** What the verdict rules decide for a source/destination pair, before it is put on the lines that list it. */
+export type Verdict = WithoutIdentity<LineResult>;
 
 export interface Totals {
   lines: number;

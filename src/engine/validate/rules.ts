@@ -10,15 +10,10 @@ import {
   formatPlatform,
   isAttestation,
   platformDifference,
+  samePlatform,
   selectedByFilter,
 } from './platform.js';
-import {
-  FAILURE_REASONS,
-  type FailureReason,
-  type Finding,
-  type PassRule,
-  type PlatformResult,
-} from './result.js';
+import { FAILURE_REASONS, type Finding, type PlatformResult, type Verdict } from './result.js';
 
 export interface SourceView {
   digest: string;
@@ -31,17 +26,6 @@ export interface DestinationView {
   digest: string;
   manifest: Manifest;
 }
-
-export type Verdict =
-  | { status: 'passed'; rule: PassRule; detail: string; platforms: PlatformResult[] }
-  | {
-      status: 'failed';
-      reason: FailureReason;
-      findings: Finding[];
-      detail: string;
-      platforms: PlatformResult[];
-    }
-  | { status: 'skipped'; reason: 'no-matching-platform'; detail: string };
 
 const short = (digest: string | undefined) =>
   digest ? digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…') : '?';
@@ -60,7 +44,6 @@ interface Requirement {
 export type Comparison =
   | { kind: 'skip'; detail: string }
   | { kind: 'artifact' }
-  | { kind: 'require-identical' }
   | { kind: 'unsupported'; detail: string }
   | {
       kind: 'platforms';
@@ -122,13 +105,13 @@ function requirementFor(
       ? { label, sourceDigest, attestation, found: byDigest, outcome: 'mismatch', difference }
       : { label, sourceDigest, attestation, found: byDigest, outcome: 'present' };
   }
-  const samePlatform =
+  const otherDigest =
     !attestation && platform
       ? destinationEntries.find(
-          (entry) => !isAttestation(entry) && entry.platform && !platformDifference(platform, entry.platform),
+          (entry) => !isAttestation(entry) && entry.platform && samePlatform(platform, entry.platform),
         )
       : undefined;
-  if (samePlatform) return { label, sourceDigest, attestation, found: samePlatform, outcome: 'other-digest' };
+  if (otherDigest) return { label, sourceDigest, attestation, found: otherDigest, outcome: 'other-digest' };
   return { label, sourceDigest, attestation, outcome: 'missing' };
 }
 
@@ -151,7 +134,6 @@ export function compare(
   destination: DestinationView,
   options: ValidateOptions,
 ): Comparison {
-  if (options.requireIdentical) return { kind: 'require-identical' };
   const { manifest } = source;
   if (destination.manifest.kind === 'schema1') {
     return {
@@ -170,8 +152,7 @@ export function compare(
     const child =
       destination.manifest.kind === 'index'
         ? destination.manifest.manifests.find(
-            (entry) =>
-              !isAttestation(entry) && entry.platform && !platformDifference(platform, entry.platform),
+            (entry) => !isAttestation(entry) && entry.platform && samePlatform(platform, entry.platform),
           )?.digest
         : undefined;
     return { kind: 'schema1', platform, layers, destinationChild: child };
@@ -276,7 +257,14 @@ export interface Observations {
   missingBlobs: ReadonlyMap<string, string[]>;
 }
 
-function failed(findings: Finding[], platforms: PlatformResult[], prefix = ''): Verdict {
+/** The digests a verdict carries, when they are known. */
+export interface Digests {
+  sourceDigest?: string;
+  destinationDigest?: string;
+}
+
+/** A failed verdict: findings in precedence order, the first is the reason. */
+export function failed(findings: Finding[], platforms: PlatformResult[], digests: Digests = {}): Verdict {
   const ordered = [...findings].sort(
     (a, b) => FAILURE_REASONS.indexOf(a.reason) - FAILURE_REASONS.indexOf(b.reason),
   );
@@ -285,8 +273,10 @@ function failed(findings: Finding[], platforms: PlatformResult[], prefix = ''): 
     status: 'failed',
     reason,
     findings: ordered,
-    detail: prefix + ordered.map((finding) => finding.message).join('; '),
+    detail: ordered.map((finding) => finding.message).join('; '),
     platforms,
+    ...(digests.sourceDigest ? { sourceDigest: digests.sourceDigest } : {}),
+    ...(digests.destinationDigest ? { destinationDigest: digests.destinationDigest } : {}),
   };
 }
 
@@ -316,17 +306,20 @@ export function identicalVerdict(
   const findings = observations
     ? blobFindings(observations, (d) => platforms.find((p) => p.sourceDigest === d)?.platform)
     : [];
-  if (findings.length > 0) return failed(findings, platforms);
+  if (findings.length > 0)
+    return failed(findings, platforms, { sourceDigest: digest, destinationDigest: digest });
   return {
     status: 'passed',
     rule: 'identical',
+    sourceDigest: digest,
+    destinationDigest: digest,
     detail: `destination digest equals the source's (${short(digest)})${observations ? '; every blob is present' : ''}`,
     platforms,
   };
 }
 
 /** With require-identical, differing digests fail whatever the manifests hold: no need to fetch them. */
-export function requireIdenticalVerdict(sourceDigest: string, destinationDigest: string): Verdict {
+function requireIdenticalVerdict(sourceDigest: string, destinationDigest: string): Verdict {
   return failed(
     [
       {
@@ -335,7 +328,23 @@ export function requireIdenticalVerdict(sourceDigest: string, destinationDigest:
       },
     ],
     [],
+    { sourceDigest, destinationDigest },
   );
+}
+
+/**
+ * The verdict the two digests settle on their own, before any manifest is fetched: equal digests pass
+ * `identical` (unless deep mode must see every blob), and with require-identical differing digests fail.
+ * Undefined: the manifests must be compared.
+ */
+export function verdictFromDigests(
+  sourceDigest: string,
+  destinationDigest: string,
+  options: ValidateOptions,
+): Verdict | undefined {
+  if (sourceDigest === destinationDigest) return options.deep ? undefined : identicalVerdict(sourceDigest);
+  if (options.requireIdentical) return requireIdenticalVerdict(sourceDigest, destinationDigest);
+  return undefined;
 }
 
 export function judge(
@@ -345,13 +354,12 @@ export function judge(
   observations: Observations,
 ): Verdict {
   const moved = `(upstream moved or wrong image)`;
+  const digests = { sourceDigest: source.digest, destinationDigest: destination.digest };
   switch (comparison.kind) {
     case 'skip':
-      return { status: 'skipped', reason: 'no-matching-platform', detail: comparison.detail };
+      return { status: 'skipped', reason: 'no-matching-platform', detail: comparison.detail, platforms: [] };
     case 'unsupported':
-      return failed([{ reason: 'invalid-manifest', message: comparison.detail }], []);
-    case 'require-identical':
-      return requireIdenticalVerdict(source.digest, destination.digest);
+      return failed([{ reason: 'invalid-manifest', message: comparison.detail }], [], digests);
     case 'artifact':
       return failed(
         [
@@ -361,6 +369,7 @@ export function judge(
           },
         ],
         [],
+        digests,
       );
     case 'schema1': {
       const label = formatPlatform(comparison.platform);
@@ -386,6 +395,7 @@ export function judge(
             },
           ],
           [{ ...platforms[0]!, status: 'missing' }],
+          digests,
         );
       }
       const layers = target.kind === 'image' ? target.layers.map((layer) => layer.digest) : [];
@@ -399,10 +409,12 @@ export function judge(
             },
           ],
           [{ ...platforms[0]!, status: 'mismatch' }],
+          digests,
         );
       }
       return {
         status: 'passed',
+        ...digests,
         rule: 'schema1',
         detail: `schema 1 source: ${label} and its ${layers.length} layers match`,
         platforms,
@@ -462,13 +474,14 @@ export function judge(
         ),
       );
       platforms.push(...comparison.filteredOut);
-      if (findings.length > 0) return failed(findings, platforms);
+      if (findings.length > 0) return failed(findings, platforms, digests);
       const required = comparison.requirements.filter((r) => !r.attestation);
       const attestations = comparison.requirements.length - required.length;
       const what = required.map((r) => r.label).join(', ');
       const excluded = comparison.filteredOut.filter((p) => p.status === 'filtered-out').length;
       return {
         status: 'passed',
+        ...digests,
         rule: 'platforms',
         detail:
           `every selected platform is mirrored by digest (${what})` +

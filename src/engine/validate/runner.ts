@@ -1,16 +1,24 @@
 // The runner: fetches what the rules need, with bounded concurrency and the fewest requests, and turns every
-// list entry into exactly one result. Registry failures of one image are that image's result.
+// list entry into exactly one result. Registry failures of one image are that image's result; every verdict
+// comes from the pure rules (rules.ts, reasons.ts).
+import { comparisonKey, type ImageEntry, type ListEntry } from '../list/image-list.js';
 import { deadline } from '../../registry/deadline.js';
-import { FairQueue } from './fair-queue.js';
-import type { ListEntry } from '../list/image-list.js';
 import type { Manifest, Platform } from '../../registry/manifest.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
-import { RegistryError } from '../../registry/errors.js';
 import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
-import { JOBS_MAX, JOBS_MIN } from '../../config/parse.js';
+import { FairQueue } from './fair-queue.js';
 import type { ValidateOptions } from './options.js';
-import { formatPlatform, isAttestation, selectedByFilter } from './platform.js';
-import type { FailureReason, LineResult, PlatformResult } from './result.js';
+import { isAttestation, selectedByFilter } from './platform.js';
+import {
+  errorVerdict,
+  fetchErrorVerdict,
+  identicalPlatforms,
+  isNotFound,
+  missingVerdict,
+  timeoutVerdict,
+  unexpectedVerdict,
+} from './reasons.js';
+import type { LineIdentity, LineResult, Verdict } from './result.js';
 import {
   blobsOf,
   childrenToCheck,
@@ -19,89 +27,24 @@ import {
   identicalVerdict,
   isArtifact,
   judge,
-  requireIdenticalVerdict,
+  verdictFromDigests,
   type Observations,
-  type Verdict,
 } from './rules.js';
 
 export interface RunnerInput {
   entries: readonly ListEntry[];
-  listName: string;
   options: ValidateOptions;
+  /** Validations at once (the configuration checks the range). */
   jobs: number;
   imageTimeoutMs: number;
   reader: RegistryReader;
   signal?: AbortSignal;
+  /** Refines a result as it settles (drift), before it is reported or kept. */
+  refine?: (result: LineResult) => LineResult;
   onResult?: (result: LineResult, done: number, total: number) => void;
 }
 
-type PairVerdict = Verdict & { sourceDigest?: string; destinationDigest?: string; registry?: string };
-
 const CONFIG_MAX_BYTES = 1024 * 1024;
-
-/** One place where registry failures become failure reasons. */
-export function reasonForError(error: unknown): FailureReason {
-  if (!(error instanceof RegistryError)) return 'unreachable';
-  switch (error.code) {
-    case 'unauthorized':
-    case 'forbidden':
-      return 'auth';
-    case 'rate-limited':
-      return 'rate-limited';
-    case 'timeout':
-      return 'timeout';
-    case 'tls':
-      return 'tls';
-    case 'digest-mismatch':
-      return 'integrity';
-    case 'invalid-manifest':
-    case 'too-large':
-      return 'invalid-manifest';
-    default:
-      return 'unreachable';
-  }
-}
-
-function failure(reason: FailureReason, message: string, extra: { registry?: string } = {}): PairVerdict {
-  return {
-    status: 'failed',
-    reason,
-    findings: [{ reason, message }],
-    detail: message,
-    platforms: [],
-    ...extra,
-  };
-}
-
-function errorVerdict(error: unknown, side: 'source' | 'destination', ref: ImageReference): PairVerdict {
-  const reason = reasonForError(error);
-  const text = (error as Error).message;
-  // Client messages usually name the reference already; name it once.
-  const message = text.startsWith(`${ref.registry}/${ref.repository}`)
-    ? `${side} ${text}`
-    : `${side} ${formatReference(ref)}: ${text}`;
-  return failure(
-    reason,
-    message,
-    error instanceof RegistryError && reason === 'rate-limited' ? { registry: error.registry } : {},
-  );
-}
-
-/** A manifest the registry just announced by digest but cannot serve: the registry contradicts itself. */
-function fetchFailure(
-  error: unknown,
-  side: 'source' | 'destination',
-  ref: ImageReference,
-  digest: string,
-): PairVerdict {
-  if (error instanceof RegistryError && error.code === 'not-found') {
-    return failure(
-      'integrity',
-      `${side} ${formatReference(ref)}: the registry announced ${digest} but has no manifest with that digest`,
-    );
-  }
-  return errorVerdict(error, side, ref);
-}
 
 async function configPlatform(
   reader: RegistryReader,
@@ -179,50 +122,36 @@ async function validatePair(
   options: ValidateOptions,
   reader: RegistryReader,
   signal: AbortSignal,
-): Promise<PairVerdict> {
+): Promise<Verdict> {
+  const references = { source: formatReference(source), destination: formatReference(destination) };
   const [sourceHead, destinationHead] = await Promise.allSettled([
     reader.headManifest(source, signal),
     reader.headManifest(destination, signal),
   ]);
   if (signal.aborted) throw signal.reason;
-  const notFound = (result: PromiseSettledResult<ManifestHead>) =>
-    result.status === 'rejected' &&
-    result.reason instanceof RegistryError &&
-    result.reason.code === 'not-found';
-  if (notFound(sourceHead) || notFound(destinationHead)) {
-    const findings = [
-      ...(notFound(sourceHead)
-        ? [{ reason: 'source-missing' as const, message: `source ${formatReference(source)} does not exist` }]
-        : []),
-      ...(notFound(destinationHead)
-        ? [
-            {
-              reason: 'destination-missing' as const,
-              message: `destination ${formatReference(destination)} does not exist`,
-            },
-          ]
-        : []),
-    ];
-    return {
-      status: 'failed',
-      reason: (findings[0] as { reason: FailureReason }).reason,
-      findings,
-      detail: findings.map((finding) => finding.message).join('; '),
-      platforms: [],
-      ...(sourceHead.status === 'fulfilled' ? { sourceDigest: sourceHead.value.digest } : {}),
-      ...(destinationHead.status === 'fulfilled' ? { destinationDigest: destinationHead.value.digest } : {}),
-    };
+  const digestOf = (head: PromiseSettledResult<ManifestHead>) =>
+    head.status === 'fulfilled' ? head.value.digest : undefined;
+  const missing = {
+    source: sourceHead.status === 'rejected' && isNotFound(sourceHead.reason),
+    destination: destinationHead.status === 'rejected' && isNotFound(destinationHead.reason),
+  };
+  if (missing.source || missing.destination) {
+    return missingVerdict(missing, references, {
+      sourceDigest: digestOf(sourceHead),
+      destinationDigest: digestOf(destinationHead),
+    });
   }
-  if (sourceHead.status === 'rejected') return errorVerdict(sourceHead.reason, 'source', source);
+  if (sourceHead.status === 'rejected') return errorVerdict(sourceHead.reason, 'source', references.source);
   if (destinationHead.status === 'rejected')
-    return errorVerdict(destinationHead.reason, 'destination', destination);
+    return errorVerdict(destinationHead.reason, 'destination', references.destination);
   const digests = { sourceDigest: sourceHead.value.digest, destinationDigest: destinationHead.value.digest };
   const destinationByDigest = { ...destination, digest: digests.destinationDigest };
 
   try {
+    const settled = verdictFromDigests(digests.sourceDigest, digests.destinationDigest, options);
+    if (settled) return settled;
     if (digests.sourceDigest === digests.destinationDigest) {
-      // Equal digests: two HEADs were enough, unless every blob must be proven present too.
-      if (!options.deep) return { ...identicalVerdict(digests.sourceDigest), ...digests };
+      // Deep mode: equal digests, and every blob of every selected platform must be proven present too.
       const fetched = await reader.getManifest(destinationByDigest, signal);
       const selected =
         fetched.manifest.kind === 'index'
@@ -244,18 +173,13 @@ async function validatePair(
         children: manifests,
         missingBlobs: await missingBlobs(reader, destination, manifests, signal),
       };
-      const platforms: PlatformResult[] = selected.map((entry) => ({
-        platform: entry.platform ? formatPlatform(entry.platform) : 'unknown',
-        sourceDigest: entry.digest,
-        destinationDigest: entry.digest,
-        status: (observations.missingBlobs.get(entry.digest) ?? []).length ? 'blob-missing' : 'ok',
-      }));
-      return { ...identicalVerdict(digests.sourceDigest, observations, platforms), ...digests };
+      return identicalVerdict(
+        digests.sourceDigest,
+        observations,
+        identicalPlatforms(selected, observations.missingBlobs),
+      );
     }
 
-    if (options.requireIdentical) {
-      return { ...requireIdenticalVerdict(digests.sourceDigest, digests.destinationDigest), ...digests };
-    }
     let sourceView;
     try {
       const fetched = await reader.getManifest({ ...source, digest: digests.sourceDigest }, signal);
@@ -266,7 +190,7 @@ async function validatePair(
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      return { ...fetchFailure(error, 'source', source, digests.sourceDigest), ...digests };
+      return fetchErrorVerdict(error, 'source', references.source, digests.sourceDigest, digests);
     }
     let destinationView;
     try {
@@ -274,7 +198,13 @@ async function validatePair(
       destinationView = { digest: fetched.digest, manifest: fetched.manifest };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      return { ...fetchFailure(error, 'destination', destination, digests.destinationDigest), ...digests };
+      return fetchErrorVerdict(
+        error,
+        'destination',
+        references.destination,
+        digests.destinationDigest,
+        digests,
+      );
     }
     const comparison = compare(sourceView, destinationView, options);
     const toCheck = childrenToCheck(comparison);
@@ -310,56 +240,31 @@ async function validatePair(
       children,
       missingBlobs: options.deep ? await missingBlobs(reader, destination, deepManifests, signal) : new Map(),
     };
-    return { ...judge(comparison, sourceView, destinationView, observations), ...digests };
+    return judge(comparison, sourceView, destinationView, observations);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    return { ...errorVerdict(error, 'destination', destination), ...digests };
+    return errorVerdict(error, 'destination', references.destination, digests);
   }
 }
 
-function toLine(entry: ListEntry & { kind: 'image' }, verdict: PairVerdict): LineResult {
-  const base = {
-    line: entry.line,
-    raw: entry.raw,
-    source: formatReference(entry.source),
-    destination: formatReference(entry.destination),
-    detail: verdict.detail,
-  };
-  const digests = {
-    ...(verdict.sourceDigest ? { sourceDigest: verdict.sourceDigest } : {}),
-    ...(verdict.destinationDigest ? { destinationDigest: verdict.destinationDigest } : {}),
-  };
-  if (verdict.status === 'passed') {
-    return {
-      ...base,
-      status: 'passed',
-      rule: verdict.rule,
-      sourceDigest: verdict.sourceDigest ?? '',
-      destinationDigest: verdict.destinationDigest ?? '',
-      platforms: verdict.platforms,
-    };
-  }
-  if (verdict.status === 'skipped') return { ...base, status: 'skipped', reason: verdict.reason };
-  return {
-    ...base,
-    ...digests,
-    status: 'failed',
-    reason: verdict.reason,
-    findings: verdict.findings,
-    platforms: verdict.platforms,
-    ...(verdict.registry ? { registry: verdict.registry } : {}),
-  };
-}
+const identityOf = (entry: ListEntry): LineIdentity =>
+  entry.kind === 'image'
+    ? {
+        line: entry.line,
+        raw: entry.raw,
+        source: formatReference(entry.source),
+        destination: formatReference(entry.destination),
+      }
+    : { line: entry.line, raw: entry.raw, source: null, destination: null };
 
 /** Validates every entry; results in input order, one per entry. */
 export async function validateEntries(input: RunnerInput): Promise<LineResult[]> {
   const { entries, options, reader } = input;
-  if (!Number.isInteger(input.jobs) || input.jobs < JOBS_MIN || input.jobs > JOBS_MAX) {
-    throw new RangeError(`jobs must be a whole number from ${JOBS_MIN} to ${JOBS_MAX}, not ${input.jobs}`);
-  }
   const results: (LineResult | undefined)[] = new Array(entries.length);
   let done = 0;
-  const settle = (index: number, result: LineResult) => {
+  const settle = (index: number, verdict: Verdict) => {
+    const settled = { ...identityOf(entries[index] as ListEntry), ...verdict } as LineResult;
+    const result = input.refine ? input.refine(settled) : settled;
     results[index] = result;
     done += 1;
     input.onResult?.(result, done, entries.length);
@@ -369,38 +274,22 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
   const pairs = new Map<string, number[]>();
   entries.forEach((entry, index) => {
     if (entry.kind === 'invalid') {
-      settle(index, {
-        line: entry.line,
-        raw: entry.raw,
-        status: 'skipped',
-        reason: 'invalid-line',
-        detail: entry.reason,
-      });
+      settle(index, { status: 'skipped', reason: 'invalid-line', detail: entry.reason, platforms: [] });
       return;
     }
-    const key = `${formatReference(entry.source)} ${formatReference(entry.destination)}`;
+    const key = comparisonKey(entry);
     pairs.set(key, [...(pairs.get(key) ?? []), index]);
   });
 
   const interrupt = (indexes: number[], detail: string) => {
-    for (const index of indexes) {
-      const entry = entries[index] as ListEntry & { kind: 'image' };
-      settle(index, {
-        line: entry.line,
-        raw: entry.raw,
-        source: formatReference(entry.source),
-        destination: formatReference(entry.destination),
-        status: 'skipped',
-        reason: 'interrupted',
-        detail,
-      });
-    }
+    for (const index of indexes)
+      settle(index, { status: 'skipped', reason: 'interrupted', detail, platforms: [] });
   };
 
   // Grouped by source registry: a slow upstream may hold at most half the workers while others wait.
   const queue = new FairQueue(
     [...pairs.values()],
-    (indexes) => (entries[indexes[0] as number] as ListEntry & { kind: 'image' }).source.registry,
+    (indexes) => (entries[indexes[0] as number] as ImageEntry).source.registry,
     input.jobs,
   );
   const worker = async () => {
@@ -422,9 +311,9 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
       interrupt(indexes, 'the run was interrupted before this line was validated');
       return;
     }
-    const entry = entries[indexes[0] as number] as ListEntry & { kind: 'image' };
+    const entry = entries[indexes[0] as number] as ImageEntry;
     const timeout = deadline(input.imageTimeoutMs, input.signal);
-    let verdict: PairVerdict;
+    let verdict: Verdict;
     try {
       verdict = await validatePair(entry.source, entry.destination, options, reader, timeout.signal);
     } catch (error) {
@@ -432,17 +321,11 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
         interrupt(indexes, 'the run was interrupted while this line was being validated');
         return;
       }
-      verdict = timeout.expired
-        ? failure(
-            'timeout',
-            `no verdict within the image timeout of ${Math.round(input.imageTimeoutMs / 1000)} s`,
-          )
-        : failure('unreachable', `unexpected error: ${(error as Error).message}`);
+      verdict = timeout.expired ? timeoutVerdict(input.imageTimeoutMs) : unexpectedVerdict(error);
     } finally {
       timeout.clear();
     }
-    for (const index of indexes)
-      settle(index, toLine(entries[index] as ListEntry & { kind: 'image' }, verdict));
+    for (const index of indexes) settle(index, verdict);
   };
   await Promise.all(Array.from({ length: Math.min(input.jobs, Math.max(queue.pending, 1)) }, worker));
   return results.map((result) => result as LineResult);

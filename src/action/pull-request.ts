@@ -1,0 +1,65 @@
+// Pull-request narrowing and sharding: which list lines this step validates, as the engine's `select`.
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { promisify } from 'node:util';
+import type { EngineConfig } from '../engine/engine.js';
+import type { ListEntry } from '../engine/list/image-list.js';
+import { changedLines, inShard } from '../engine/list/select.js';
+import type { ActionInputs } from './inputs.js';
+
+const run_ = promisify(execFile);
+
+/** The list as it was at the pull request's base commit; undefined when the file is new there. */
+async function baseVersion(workspace: string, baseSha: string, path: string): Promise<string | undefined> {
+  try {
+    await run_('git', ['cat-file', '-e', `${baseSha}^{commit}`], { cwd: workspace });
+  } catch {
+    throw new Error(
+      `changed-only needs the pull request's base commit ${baseSha.slice(0, 12)}, which this checkout does not have: ` +
+        'set fetch-depth: 0 in actions/checkout (or fetch the base branch) before this step',
+    );
+  }
+  try {
+    const { stdout } = await run_('git', ['show', `${baseSha}:${path}`], {
+      cwd: workspace,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined; // the list is new in this pull request: every line is a change
+  }
+}
+
+/** The shard and pull-request narrowing, as the engine's `select`. */
+export async function selection(
+  inputs: ActionInputs,
+  workspace: string,
+  listPath: string,
+): Promise<Pick<EngineConfig, 'select' | 'selection'>> {
+  const filters: ((entry: ListEntry) => boolean)[] = [];
+  const said: string[] = [];
+  if (inputs.shard) {
+    const shard = inputs.shard;
+    filters.push((entry) => inShard(entry, shard));
+    said.push(`shard ${shard.index}/${shard.count}`);
+  }
+  if (inputs.changedOnly) {
+    const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
+    if (!pullRequest?.base?.sha) {
+      core.notice(
+        `changed-only applies to pull requests; this is a ${github.context.eventName || 'local'} run, so the whole list is validated`,
+      );
+    } else {
+      const relativePath = relative(workspace, listPath);
+      const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
+      const changed = changedLines(base, await readFile(listPath, 'utf8'));
+      filters.push((entry) => changed.has(entry.line));
+      said.push(`lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`);
+    }
+  }
+  if (filters.length === 0) return {};
+  return { select: (entry) => filters.every((filter) => filter(entry)), selection: said.join(', ') };
+}

@@ -1,0 +1,37 @@
+// Every setting's default, once: the action's inputs, the command line's flags and its --help read them here,
+// and a test holds action.yml to them.
+
+export const DEFAULTS = {
+  source: '',
+  destination: '',
+  arch: 'amd64,arm64',
+  os: 'linux,windows',
+  variant: '',
+  jobs: 10,
+  tlsVerify: true,
+  defaultProject: 'library',
+  failedFile: 'mirror-validate-failed.txt',
+  reportFile: 'mirror-validate-report.json',
+  provenance: true,
+  deep: false,
+  requireIdentical: false,
+  /** Seconds one image may take. */
+  imageTimeout: 300,
+  cache: true,
+  cacheDir: '',
+  shard: '',
+  changedOnly: false,
+  failOnError: true,
+  annotations: true,
+  summary: true,
+  artifactName: 'mirror-validate-failed',
+  retentionDays: 0,
+} as const;
+
+export type Setting = keyof typeof DEFAULTS;
+
+/** A default as the text an input or flag would hold. */
+export const defaultText = (setting: Setting): string => String(DEFAULTS[setting]);
+
+export const JOBS_MIN = 1;
+export const JOBS_MAX = 20;

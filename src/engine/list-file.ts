@@ -1,0 +1,30 @@
+// The list file as text: a missing, unreadable or binary file is a ConfigurationError naming it.
+import { readFile } from 'node:fs/promises';
+import { ConfigurationError } from './errors.js';
+
+/** Reads the list as UTF-8 text; a missing, unreadable or binary file is a ConfigurationError naming it. */
+export async function readListFile(path: string, name: string = path): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : (error as Error).message;
+    throw new ConfigurationError(`image list "${name}" ${why}${name !== path ? ` (${path})` : ''}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0)
+    throw new ConfigurationError(`image list "${name}" is not a text file (a zero byte at offset ${nul})`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigurationError(`image list "${name}" is not UTF-8 text`);
+  }
+}

@@ -1,0 +1,47 @@
+// The JSON report: the run's settings and totals, every line's result as the engine returned it, and request
+// counts. Its shape is published as schema/report.schema.json (version 1).
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { RunReport } from '../engine/report.js';
+
+export const REPORT_VERSION = 1;
+
+function reportHead(report: RunReport) {
+  return {
+    version: REPORT_VERSION,
+    listFile: report.listFile,
+    selection: report.selection ?? null,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    source: report.source ?? null,
+    destination: report.destination ?? null,
+    options: report.options,
+    totals: report.totals,
+  };
+}
+
+/** The JSON report as an object (small runs, tests); files are written by writeJsonReport. */
+export function buildJsonReport(report: RunReport) {
+  return { ...reportHead(report), results: report.results, requests: report.requests };
+}
+
+/**
+ * Writes the same document one result per line, streaming: a 100,000-line report never exists twice in
+ * memory (as objects and as one string) on top of the results themselves.
+ */
+export async function writeJsonReport(path: string, report: RunReport): Promise<void> {
+  const out = createWriteStream(path);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  const write = (text: string) => (out.write(text) ? undefined : once(out, 'drain'));
+  const head = JSON.stringify(reportHead(report));
+  await write(`${head.slice(0, -1)},"results":[\n`);
+  for (const [index, result] of report.results.entries()) {
+    await write(`${index > 0 ? ',\n' : ''}${JSON.stringify(result)}`);
+  }
+  await write(`\n],"requests":${JSON.stringify(report.requests)}}\n`);
+  out.end();
+  await done;
+}
