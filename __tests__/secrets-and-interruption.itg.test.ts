@@ -181,11 +181,13 @@ describe('interruption', () => {
       expect(stderr).toMatch(new RegExp(`${signal} received`));
       const written = JSON.parse(await readFile(report, 'utf8')) as {
         totals: { lines: number };
-        results: { status: string; reason?: string }[];
+        results: { status: string; reason?: string; raw: string }[];
       };
       expect(written.totals.lines).toBe(30);
       expect(written.results.filter((r) => r.reason === 'interrupted').length).toBeGreaterThan(20);
-      expect(await readFile(join(dir, `failed-${signal}.txt`), 'utf8')).toBeDefined();
+      // The failed list is written too, and holds exactly the lines the report says failed.
+      const failedRaw = written.results.filter((r) => r.status === 'failed').map((r) => `${r.raw.trim()}\n`);
+      expect(await readFile(join(dir, `failed-${signal}.txt`), 'utf8')).toBe(failedRaw.join(''));
     },
   );
 });

@@ -7,13 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mirrorIdentical, mirrorRebuilt } from '../testkit/mirror.js';
 import { startRegistry } from '../testkit/registry.js';
-import {
-  deleteManifest,
-  linux,
-  pushImage,
-  pushIndex,
-  seedStandardImages,
-} from '../testkit/seed.js';
+import { deleteManifest, linux, pushImage, pushIndex, seedStandardImages } from '../testkit/seed.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
 

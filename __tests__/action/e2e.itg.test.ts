@@ -14,6 +14,7 @@ import {
 import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
+import { schemaErrors } from '../../testkit/report-schema.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
 
@@ -153,6 +154,7 @@ describe('dist/index.js as a workflow step', () => {
     expect([...files.keys()].sort()).toEqual(['mirror-validate-failed.txt', 'mirror-validate-report.json']);
     expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
     const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
+    expect(schemaErrors(report)).toEqual([]);
     expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
   });
 

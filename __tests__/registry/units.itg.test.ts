@@ -177,6 +177,7 @@ describe('redirects', () => {
   let registry: http.Server;
   let storage: http.Server;
   const seenByStorage: (string | undefined)[] = [];
+  const seenByRegistry: (string | undefined)[] = [];
   const port = (server: http.Server) => (server.address() as net.AddressInfo).port;
   beforeAll(async () => {
     storage = http.createServer((request, response) => {
@@ -185,6 +186,7 @@ describe('redirects', () => {
       response.end();
     });
     registry = http.createServer((request, response) => {
+      seenByRegistry.push(request.headers.authorization);
       if (!request.headers.authorization) {
         response.writeHead(401, { 'www-authenticate': 'Basic realm="test"' });
         response.end();
@@ -219,13 +221,19 @@ describe('redirects', () => {
   });
 
   test('credentials are never sent over plain HTTP while tls-verify is on', async () => {
-    const client = createRegistryClient({ tlsVerify: true, retries: 0 });
+    const client = createRegistryClient({
+      tlsVerify: true,
+      retries: 0,
+      credentials: async () => ({ username: 'u', password: 'secret' }),
+    });
+    const before = seenByRegistry.length;
     try {
       const error = await client
         .headManifest(parseReference(`127.0.0.1:${port(registry)}/a:1`))
         .catch((caught: unknown) => caught);
       // HTTPS to a plain-HTTP server fails at the TLS layer; nothing is sent in clear text.
       expect((error as { code?: string }).code).toBe('tls');
+      expect(seenByRegistry.slice(before).filter(Boolean)).toEqual([]);
     } finally {
       client.close();
     }

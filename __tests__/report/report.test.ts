@@ -7,7 +7,15 @@ import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml } from '../../src/report/summary.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
-import { countTotals, type LineResult, type SkipReason } from '../../src/engine/validate/result.js';
+import {
+  countTotals,
+  FAILURE_REASONS,
+  PASS_RULES,
+  SKIP_REASONS,
+  type LineResult,
+  type SkipReason,
+} from '../../src/engine/validate/result.js';
+import { reportSchema, schemaErrors } from '../../testkit/report-schema.js';
 
 const passed = (line: number): LineResult => ({
   line,
@@ -178,5 +186,34 @@ describe('report file', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('report schema (schema/report.schema.json)', () => {
+  const enumOf = (kind: string) =>
+    (reportSchema.definitions as Record<string, { properties: Record<string, { enum?: string[] }> }>)[kind]
+      ?.properties?.[kind === 'passed' ? 'rule' : 'reason']?.enum;
+
+  test('names every reason and rule the engine has', () => {
+    expect(enumOf('failed')).toEqual([...FAILURE_REASONS]);
+    expect(enumOf('skipped')).toEqual([...SKIP_REASONS]);
+    expect(enumOf('passed')).toEqual([...PASS_RULES]);
+  });
+
+  test('a report of every kind of line conforms', () => {
+    const run = report([passed(1), failed(2), skipped(3), skipped(4, 'interrupted')]);
+    expect(schemaErrors(JSON.parse(JSON.stringify(buildJsonReport(run))))).toEqual([]);
+  });
+
+  test.each([
+    ['a result without a status', (r: Record<string, unknown>) => delete r.status],
+    ['an unknown reason', (r: Record<string, unknown>) => (r.reason = 'gone')],
+    ['a field the schema does not know', (r: Record<string, unknown>) => (r.extra = 1)],
+  ])('%s does not conform', (_name, spoil) => {
+    const json = JSON.parse(JSON.stringify(buildJsonReport(report([failed(2)])))) as {
+      results: Record<string, unknown>[];
+    };
+    spoil(json.results[0]!);
+    expect(schemaErrors(json).length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,33 @@
+// action.yml is what GitHub reads: every input it declares is one the action reads, with the default of the
+// one defaults object, and a description.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { DEFAULTS, defaultText, type Setting } from '../../src/config/defaults.js';
+import { Input, INPUT_OF, Output } from '../../src/action/inputs.js';
+
+const action = parse(await readFile(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { description?: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description?: string }>;
+};
+
+describe('action.yml', () => {
+  test('declares exactly the inputs the action reads', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Input).sort());
+  });
+
+  test.each(Object.keys(DEFAULTS) as Setting[])('%s: default as in the defaults object', (setting) => {
+    const declared = action.inputs[INPUT_OF[setting]];
+    expect(declared, INPUT_OF[setting]).toBeDefined();
+    expect(String(declared?.default ?? ''), INPUT_OF[setting]).toBe(defaultText(setting));
+  });
+
+  test('every input and output has a description', () => {
+    for (const [name, input] of Object.entries(action.inputs))
+      expect(input.description?.trim(), name).toBeTruthy();
+    for (const [name, output] of Object.entries(action.outputs))
+      expect(output.description?.trim(), name).toBeTruthy();
+    expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Output).sort());
+  });
+});
