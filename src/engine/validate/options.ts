@@ -1,4 +1,5 @@
 // Engine options, shared by the CLI, the action and the engine.
+import { DEFAULTS } from '../../config/defaults.js';
 
 export interface PlatformFilter {
   /** Architectures to require; an index entry with an empty architecture passes. */
@@ -19,9 +20,12 @@ export interface ValidateOptions {
   requireIdentical: boolean;
 }
 
+const list = (text: string) => text.split(',').filter(Boolean);
+
+/** The options with every setting at its default (config/defaults.ts). */
 export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
-  filter: { arch: ['amd64', 'arm64'], os: ['linux', 'windows'], variant: [] },
-  provenance: true,
-  deep: false,
-  requireIdentical: false,
+  filter: { arch: list(DEFAULTS.arch), os: list(DEFAULTS.os), variant: list(DEFAULTS.variant) },
+  provenance: DEFAULTS.provenance,
+  deep: DEFAULTS.deep,
+  requireIdentical: DEFAULTS.requireIdentical,
 };
