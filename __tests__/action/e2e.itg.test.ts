@@ -1,4 +1,4 @@
-// The committed bundle, run as GitHub runs it: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and
+// The action as GitHub runs it (run() from source; the committed bundle for the first, fullest case): INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and
 // GITHUB_WORKSPACE, against real registries and a loopback stand-in of the artifact service.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import {
 import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
+import { runActionFromSource } from './harness.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
@@ -39,6 +40,8 @@ async function runStep(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
   list?: string,
+  /** The committed bundle as GitHub runs it, or run() from source in this process. */
+  from: 'bundle' | 'source' = 'source',
 ): Promise<StepRun> {
   const workspace = await mkdtemp(join(tmpdir(), 'mv-workspace-'));
   const outputFile = join(workspace, '..', `${workspace.split('/').pop()}-output`);
@@ -60,11 +63,14 @@ async function runStep(
     ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', [bundle], { env, cwd: workspace, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  const result =
+    from === 'bundle'
+      ? await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile('node', [bundle], { env, cwd: workspace, timeout: 60_000 }, (error, stdout, stderr) =>
+            resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          );
+        })
+      : await runActionFromSource(env);
   return {
     ...result,
     outputs: parseOutputs(await readFile(outputFile, 'utf8')),
@@ -73,7 +79,7 @@ async function runStep(
   };
 }
 
-describe('dist/index.js as a workflow step', () => {
+describe('the action as a workflow step', () => {
   let upstream: TestRegistry;
   let mirror: TestRegistry;
   let artifacts: ArtifactService;
@@ -112,11 +118,12 @@ describe('dist/index.js as a workflow step', () => {
     await Promise.all(workspaces.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  test('a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step', async () => {
+  test('dist/index.js, a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step', async () => {
     const run = await runStep(
       mirrorInputs(),
       { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
       list,
+      'bundle',
     );
     workspaces.push(run.workspace);
     expect(run.code, run.stdout + run.stderr).toBe(1);

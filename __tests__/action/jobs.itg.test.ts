@@ -1,10 +1,11 @@
-// The jobs users run the action in, end to end through dist/index.js: a pull-request check on the lines the
+// The jobs users run the action in, end to end through the action's run() from source: a pull-request check on the lines the
 // pull request changed, and a matrix of shards.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runActionFromSource } from './harness.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArtifactService, runtimeToken, type ArtifactService } from '../../testkit/artifact-service.js';
 import { startCacheService, type CacheService } from '../../testkit/cache-service.js';
@@ -13,7 +14,6 @@ import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
 
 const git = promisify(execFile);
-const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
 let upstream: TestRegistry;
 let mirror: TestRegistry;
 let artifacts: ArtifactService;
@@ -37,11 +37,7 @@ async function step(inputs: Record<string, string>, env: Record<string, string> 
     ...env,
   };
   for (const [name, value] of Object.entries(inputs)) all[`INPUT_${name.toUpperCase()}`] = value;
-  const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile('node', [bundle], { cwd: repo, env: all, timeout: 60_000 }, (error, stdout) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
-    ),
-  );
+  const result = await runActionFromSource(all);
   const outputs: Record<string, string> = {};
   for (const match of (await readFile(outputFile, 'utf8')).matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
     outputs[match[1] as string] = match[3] as string;

@@ -1,7 +1,7 @@
 // Pull-request narrowing and sharding: which list lines this step validates, as the engine's `select`.
 import * as core from '@actions/core';
-import * as github from '@actions/github';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,22 @@ import { changedLines, inShard } from '../engine/list/select.js';
 import type { ActionInputs } from './inputs.js';
 
 const run_ = promisify(execFile);
+
+/**
+ * The event that started the run, read when asked (not when the module loads): the runner writes its payload
+ * to GITHUB_EVENT_PATH and names it in GITHUB_EVENT_NAME.
+ */
+function currentEvent(): { name: string; pullRequest?: { base?: { sha?: string } } } {
+  const name = process.env.GITHUB_EVENT_NAME ?? '';
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path) return { name };
+  try {
+    const payload = JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { base?: { sha?: string } } };
+    return { name, pullRequest: payload.pull_request };
+  } catch {
+    return { name };
+  }
+}
 
 /** The list as it was at the pull request's base commit; undefined when the file is new there. */
 async function baseVersion(workspace: string, baseSha: string, path: string): Promise<string | undefined> {
@@ -47,10 +63,11 @@ export async function selection(
     said.push(`shard ${shard.index}/${shard.count}`);
   }
   if (inputs.changedOnly) {
-    const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
+    const event = currentEvent();
+    const pullRequest = event.pullRequest;
     if (!pullRequest?.base?.sha) {
       core.notice(
-        `changed-only applies to pull requests; this is a ${github.context.eventName || 'local'} run, so the whole list is validated`,
+        `changed-only applies to pull requests; this is a ${event.name || 'local'} run, so the whole list is validated`,
       );
     } else {
       const relativePath = relative(workspace, listPath);
