@@ -2,6 +2,29 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The arrows point one way (docs/ARCHITECTURE.md): only src/action/ talks to GitHub, and a layer never imports
+ * the folders named as above it.
+ */
+const boundary = (files, above, message, ignores = []) => ({
+  files,
+  ignores,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['@actions/*'],
+            message: 'Only src/action/ may import @actions/* (see docs/ARCHITECTURE.md).',
+          },
+          { group: above.map((folder) => `**/${folder}/*`), message },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -24,64 +47,17 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
-  {
-    // The arrows point one way: only the action's folder talks to GitHub; the engine, the registry client,
-    // the configuration and the report writers never import @actions/* (and never the front doors).
-    files: ['src/**/*.ts'],
-    ignores: ['src/action/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@actions/*'],
-              message: 'Only src/action/ may import @actions/* (see docs/ARCHITECTURE.md).',
-            },
-            { group: ['**/action/*', '**/cli/*'], message: 'Front doors are imported by nobody below them.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/engine/**/*.ts', 'src/registry/**/*.ts', 'src/config/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@actions/*'],
-              message: 'Only src/action/ may import @actions/* (see docs/ARCHITECTURE.md).',
-            },
-            {
-              group: ['**/action/*', '**/cli/*', '**/report/*'],
-              message: 'The engine and registry know nothing of front doors or writers.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/registry/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@actions/*'],
-              message: 'Only src/action/ may import @actions/* (see docs/ARCHITECTURE.md).',
-            },
-            {
-              group: ['**/action/*', '**/cli/*', '**/report/*', '**/engine/*', '**/config/*'],
-              message: 'The registry client is the bottom layer.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  boundary(['src/**/*.ts'], ['action', 'cli'], 'Front doors are imported by nobody below them.', [
+    'src/action/**',
+  ]),
+  boundary(
+    ['src/engine/**/*.ts', 'src/config/**/*.ts'],
+    ['action', 'cli', 'report'],
+    'The engine and configuration know nothing of front doors or writers.',
+  ),
+  boundary(
+    ['src/registry/**/*.ts'],
+    ['action', 'cli', 'report', 'engine', 'config'],
+    'The registry client is the bottom layer.',
+  ),
 );

@@ -14,7 +14,7 @@ import {
 import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
-import { runActionFromSource } from './harness.js';
+import { parseOutputs, runActionFromSource } from './harness.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
@@ -26,14 +26,6 @@ interface StepRun {
   outputs: Record<string, string>;
   summary: string;
   workspace: string;
-}
-
-/** Parses GITHUB_OUTPUT's `name<<DELIMITER` blocks. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const match of text.matchAll(pattern)) outputs[match[1] as string] = match[3] as string;
-  return outputs;
 }
 
 async function runStep(

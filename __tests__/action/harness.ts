@@ -31,3 +31,11 @@ export async function runActionFromSource(env: Record<string, string>): Promise<
     process.exitCode = savedExitCode;
   }
 }
+
+/** GITHUB_OUTPUT's `name<<DELIMITER` blocks, as the runner reads them. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm))
+    outputs[match[1] as string] = match[3] as string;
+  return outputs;
+}

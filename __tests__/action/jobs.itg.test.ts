@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runActionFromSource } from './harness.js';
+import { parseOutputs, runActionFromSource } from './harness.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startArtifactService, runtimeToken, type ArtifactService } from '../../testkit/artifact-service.js';
 import { startCacheService, type CacheService } from '../../testkit/cache-service.js';
@@ -38,11 +38,7 @@ async function step(inputs: Record<string, string>, env: Record<string, string> 
   };
   for (const [name, value] of Object.entries(inputs)) all[`INPUT_${name.toUpperCase()}`] = value;
   const result = await runActionFromSource(all);
-  const outputs: Record<string, string> = {};
-  for (const match of (await readFile(outputFile, 'utf8')).matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    outputs[match[1] as string] = match[3] as string;
-  }
-  return { ...result, outputs };
+  return { ...result, outputs: parseOutputs(await readFile(outputFile, 'utf8')) };
 }
 
 beforeAll(async () => {

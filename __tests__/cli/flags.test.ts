@@ -86,3 +86,31 @@ describe('redactor', () => {
     expect(redact('user:hunter2 again hunter2, pw stays')).toBe('user:*** again ***, pw stays');
   });
 });
+
+describe('exit statuses', () => {
+  test('a crash that is not the user\'s doing exits 3, "internal error", not 2 ("usage")', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli, EXIT } = await import('../../src/cli/main.js');
+    const dir = await mkdtemp(join(tmpdir(), 'mv-exit-'));
+    try {
+      // An unreadable line is settled without any registry; printing its progress line breaks.
+      await writeFile(join(dir, 'list.txt'), 'Not A Reference!\n');
+      let stderr = '';
+      const code = await runCli(['-f', 'list.txt'], {
+        stdout: () => {
+          throw new Error('stdout is gone');
+        },
+        stderr: (text) => (stderr += text),
+        env: { HOME: dir },
+        cwd: dir,
+      });
+      expect(code).toBe(EXIT.internal);
+      expect(code).toBe(3);
+      expect(stderr).toMatch(/internal error: Error: stdout is gone/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
