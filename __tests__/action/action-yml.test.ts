@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { DEFAULTS, defaultText, type Setting } from '../../src/config/defaults.js';
-import { Input, INPUT_OF, Output } from '../../src/action/inputs.js';
+import { Input, Output } from '../../src/action/inputs.js';
 
 const action = parse(await readFile(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8')) as {
   inputs: Record<string, { description?: string; default?: string; required?: boolean }>;
@@ -18,9 +18,9 @@ describe('action.yml', () => {
   });
 
   test.each(Object.keys(DEFAULTS) as Setting[])('%s: default as in the defaults object', (setting) => {
-    const declared = action.inputs[INPUT_OF[setting]];
-    expect(declared, INPUT_OF[setting]).toBeDefined();
-    expect(String(declared?.default ?? ''), INPUT_OF[setting]).toBe(defaultText(setting));
+    const declared = action.inputs[Input[setting]];
+    expect(declared, Input[setting]).toBeDefined();
+    expect(String(declared?.default ?? ''), Input[setting]).toBe(defaultText(setting));
   });
 
   test('every input and output has a description', () => {

@@ -1,6 +1,6 @@
 // Pure report writers: failed list, JSON report, job summary (escaping, size budget), annotation caps.
 import { describe, expect, test } from 'vitest';
-import type { RunReport } from '../../src/engine/engine.js';
+import type { RunReport } from '../../src/engine/report.js';
 import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotations.js';
 import { formatFailedList } from '../../src/report/failed-list.js';
 import { buildJsonReport } from '../../src/report/json-report.js';

@@ -1,6 +1,6 @@
 // The action's inputs: names in one place, read into a typed object; a bad value throws naming the input.
 import * as core from '@actions/core';
-import { DEFAULTS, defaultText, type Setting } from '../config/defaults.js';
+import { defaultText, type Setting } from '../config/defaults.js';
 import {
   parseBoolean,
   parseCredential,
@@ -83,40 +83,13 @@ export interface ActionInputs {
   retentionDays: number;
 }
 
-/** The action.yml input that each setting with a default is read from. */
-export const INPUT_OF: Record<Setting, string> = {
-  source: Input.source,
-  destination: Input.destination,
-  arch: Input.arch,
-  os: Input.os,
-  variant: Input.variant,
-  jobs: Input.jobs,
-  tlsVerify: Input.tlsVerify,
-  defaultProject: Input.defaultProject,
-  failedFile: Input.failedFile,
-  reportFile: Input.reportFile,
-  provenance: Input.provenance,
-  deep: Input.deep,
-  requireIdentical: Input.requireIdentical,
-  imageTimeout: Input.imageTimeout,
-  cache: Input.cache,
-  cacheDir: Input.cacheDir,
-  shard: Input.shard,
-  changedOnly: Input.changedOnly,
-  failOnError: Input.failOnError,
-  annotations: Input.annotations,
-  summary: Input.summary,
-  artifactName: Input.artifactName,
-  retentionDays: Input.retentionDays,
-};
-
 /** An input's value, trimmed; the default when empty (GitHub passes defaults from action.yml, tests may not). */
 function read(setting: Setting): string {
-  return core.getInput(INPUT_OF[setting]).trim() || defaultText(setting);
+  return core.getInput(Input[setting]).trim() || defaultText(setting);
 }
 
 function parsed<T>(setting: Setting, parse: (text: string, label: string) => T): T {
-  return parse(read(setting), `input "${INPUT_OF[setting]}"`);
+  return parse(read(setting), `input "${Input[setting]}"`);
 }
 
 const boolean = (setting: Setting) => parsed(setting, parseBoolean);
@@ -166,5 +139,3 @@ export function getInputs(): ActionInputs {
     retentionDays: parsed('retentionDays', parseRetentionDays),
   };
 }
-
-export { DEFAULTS };

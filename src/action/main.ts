@@ -1,7 +1,7 @@
 // The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
 import * as core from '@actions/core';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { runEngine, type EngineConfig } from '../engine/engine.js';
+import { runEngine } from '../engine/engine.js';
 import { ConfigurationError } from '../engine/errors.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
@@ -53,106 +53,88 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
   if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
   const { controller, release } = interruptOnSignals();
   try {
-    await validateWith(
-      inputs,
-      workspace,
-      { listPath, failedFile, reportFile, cacheDir, cacheLog, narrowed },
-      controller,
-    );
+    const report = await runEngine({
+      listFile: inputs.file,
+      listPath,
+      source: inputs.source,
+      destination: inputs.destination,
+      defaultProject: inputs.defaultProject,
+      options: inputs.options,
+      jobs: inputs.jobs,
+      tlsVerify: inputs.tlsVerify,
+      sourceCredential: inputs.sourceCredential,
+      destinationCredential: inputs.destinationCredential,
+      imageTimeoutMs: inputs.imageTimeoutMs,
+      cacheDir,
+      ...narrowed,
+      signal: controller.signal,
+      log: (message) => core.info(message),
+      debug: (message) => core.debug(message),
+    });
+
+    // Files and outputs first: whatever happens next, the results are kept.
+    await writeResultFiles(report, { failedFile, reportFile });
+    const problems = problemCount(report);
+    core.setOutput(Output.total, report.totals.lines);
+    core.setOutput(Output.passed, report.totals.passed);
+    core.setOutput(Output.failed, report.totals.failed);
+    core.setOutput(Output.skipped, report.totals.skipped);
+    core.setOutput(Output.drifted, report.totals.drifted);
+    core.setOutput(Output.failedFile, failedFile);
+    core.setOutput(Output.reportFile, reportFile);
+    core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
+    core.setOutput(Output.artifactId, '');
+    core.setOutput(Output.artifactUrl, '');
+    core.info(formatOutcomeLine(report));
+
+    if (inputs.annotations) {
+      const file = relative(workspace, listPath) || inputs.file;
+      for (const annotation of planAnnotations(report.results, file)) {
+        const properties = {
+          title: annotation.title,
+          file: annotation.file,
+          startLine: annotation.startLine,
+        };
+        if (annotation.kind === 'error') core.error(annotation.message, properties);
+        else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
+        else core.notice(annotation.message);
+      }
+    }
+
+    // Each shard of a matrix uploads and summarises under its own name.
+    const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+    const artifactName = inputs.shard
+      ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
+      : inputs.artifactName;
+    let artifactNote = `the complete results are in ${inputs.reportFile}`;
+    if (report.totals.failed > 0) {
+      const artifact = await uploadResults(artifactName, [failedFile, reportFile], inputs.retentionDays);
+      if (artifact.status === 'uploaded') {
+        core.setOutput(Output.artifactId, artifact.id);
+        core.setOutput(Output.artifactUrl, artifact.url);
+        core.info(`artifact ${artifactName}: ${artifact.url}`);
+        artifactNote = `the complete results are in the artifact ${artifactName}`;
+      } else if (artifact.status === 'skipped') core.notice(artifact.message);
+      else core.warning(artifact.message);
+    }
+
+    if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+      const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
+      await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
+    }
+
+    // Optional and possibly slow: after every result is out; not for a cancelled run.
+    if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
+
+    if (controller.signal.aborted) {
+      core.setFailed(
+        `interrupted: ${report.results.filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
+      );
+    } else if (problems > 0 && inputs.failOnError) {
+      core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
+    }
   } finally {
     release();
-  }
-}
-
-async function validateWith(
-  inputs: ActionInputs,
-  workspace: string,
-  paths: {
-    listPath: string;
-    failedFile: string;
-    reportFile: string;
-    cacheDir: string | undefined;
-    cacheLog: CacheLog;
-    narrowed: Pick<EngineConfig, 'select' | 'selection'>;
-  },
-  controller: AbortController,
-): Promise<void> {
-  const { listPath, failedFile, reportFile, cacheDir, cacheLog, narrowed } = paths;
-  const report = await runEngine({
-    listFile: inputs.file,
-    listPath,
-    source: inputs.source,
-    destination: inputs.destination,
-    defaultProject: inputs.defaultProject,
-    options: inputs.options,
-    jobs: inputs.jobs,
-    tlsVerify: inputs.tlsVerify,
-    sourceCredential: inputs.sourceCredential,
-    destinationCredential: inputs.destinationCredential,
-    imageTimeoutMs: inputs.imageTimeoutMs,
-    cacheDir,
-    ...narrowed,
-    signal: controller.signal,
-    log: (message) => core.info(message),
-    debug: (message) => core.debug(message),
-  });
-
-  // Files and outputs first: whatever happens next, the results are kept.
-  await writeResultFiles(report, { failedFile, reportFile });
-  const problems = problemCount(report);
-  core.setOutput(Output.total, report.totals.lines);
-  core.setOutput(Output.passed, report.totals.passed);
-  core.setOutput(Output.failed, report.totals.failed);
-  core.setOutput(Output.skipped, report.totals.skipped);
-  core.setOutput(Output.drifted, report.totals.drifted);
-  core.setOutput(Output.failedFile, failedFile);
-  core.setOutput(Output.reportFile, reportFile);
-  core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
-  core.setOutput(Output.artifactId, '');
-  core.setOutput(Output.artifactUrl, '');
-  core.info(formatOutcomeLine(report));
-
-  if (inputs.annotations) {
-    const file = relative(workspace, listPath) || inputs.file;
-    for (const annotation of planAnnotations(report.results, file)) {
-      const properties = { title: annotation.title, file: annotation.file, startLine: annotation.startLine };
-      if (annotation.kind === 'error') core.error(annotation.message, properties);
-      else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
-      else core.notice(annotation.message);
-    }
-  }
-
-  // Each shard of a matrix uploads and summarises under its own name.
-  const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
-  const artifactName = inputs.shard
-    ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
-    : inputs.artifactName;
-  let artifactNote = `the complete results are in ${inputs.reportFile}`;
-  if (report.totals.failed > 0) {
-    const artifact = await uploadResults(artifactName, [failedFile, reportFile], inputs.retentionDays);
-    if (artifact.status === 'uploaded') {
-      core.setOutput(Output.artifactId, artifact.id);
-      core.setOutput(Output.artifactUrl, artifact.url);
-      core.info(`artifact ${artifactName}: ${artifact.url}`);
-      artifactNote = `the complete results are in the artifact ${artifactName}`;
-    } else if (artifact.status === 'skipped') core.notice(artifact.message);
-    else core.warning(artifact.message);
-  }
-
-  if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
-    const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
-    await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
-  }
-
-  // Optional and possibly slow: after every result is out; not for a cancelled run.
-  if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
-
-  if (controller.signal.aborted) {
-    core.setFailed(
-      `interrupted: ${report.results.filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
-    );
-  } else if (problems > 0 && inputs.failOnError) {
-    core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
   }
 }
 

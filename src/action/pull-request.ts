@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { EngineConfig } from '../engine/engine.js';
 import type { ListEntry } from '../engine/list/image-list.js';
-import { changedLines, inShard } from '../engine/list/select.js';
+import { changedLines, shardFilter } from '../engine/list/select.js';
 import type { ActionInputs } from './inputs.js';
 
 const run_ = promisify(execFile);
@@ -58,9 +58,9 @@ export async function selection(
   const filters: ((entry: ListEntry) => boolean)[] = [];
   const said: string[] = [];
   if (inputs.shard) {
-    const shard = inputs.shard;
-    filters.push((entry) => inShard(entry, shard));
-    said.push(`shard ${shard.index}/${shard.count}`);
+    const shard = shardFilter(inputs.shard);
+    filters.push(shard.select);
+    said.push(shard.selection);
   }
   if (inputs.changedOnly) {
     const event = currentEvent();

@@ -12,7 +12,7 @@ import {
 } from '../config/parse.js';
 import { runEngine, type EngineConfig } from '../engine/engine.js';
 import { ConfigurationError } from '../engine/errors.js';
-import { inShard } from '../engine/list/select.js';
+import { shardFilter } from '../engine/list/select.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
 import { exitCodeFor, formatOutcomeLine } from '../report/outcome.js';
 import { helpText, parseFlags, UsageError, type ParsedFlags } from './flags.js';
@@ -42,10 +42,7 @@ function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boole
   return typeof value === 'boolean' ? value : fallback;
 }
 
-function shardSelection(shard: Shard | undefined): Pick<EngineConfig, 'select' | 'selection'> {
-  if (!shard) return {};
-  return { select: (entry) => inShard(entry, shard), selection: `shard ${shard.index}/${shard.count}` };
-}
+const shardOption = (shard: Shard | undefined) => (shard ? shardFilter(shard) : {});
 
 export type CliConfig = EngineConfig & { failedFile: string; reportFile?: string };
 
@@ -103,7 +100,7 @@ export function configFromFlags(
     sourceCredential: credential('source', env.MIRROR_VALIDATE_SOURCE_PASSWORD),
     destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),
     cacheDir: cacheDir ? resolve(cwd, cacheDir) : undefined,
-    ...shardSelection(setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'))),
+    ...shardOption(setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'))),
     failedFile: resolve(cwd, text('failed', DEFAULTS.failedFile)),
     reportFile: reportFile ? resolve(cwd, reportFile) : undefined,
     env,

@@ -49,8 +49,6 @@ export interface EngineConfig {
   debug?: (message: string) => void;
 }
 
-export type { RunReport };
-
 /**
  * Credentials by registry host: the explicit source credential for the hosts the list reads from, the explicit
  * destination credential for the hosts it compares against, the Docker config for everything else.

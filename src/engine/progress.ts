@@ -1,7 +1,7 @@
 // Progress lines for a person: every failure and skip, and passes at most every few seconds on long lists.
 import type { LineResult } from './validate/result.js';
 
-/** Progress lines: every failure and skip, and passes at most every few seconds on long lists. */
+/** Logs each result as it settles; `total` decides when passes are thinned out. */
 export function progressLogger(log: (message: string) => void, listFile: string, total: number) {
   const quietAfter = 100;
   let lastPassLog = 0;

@@ -1,5 +1,5 @@
 // The outcome of a run in one line, and what it means for the exit status or the step.
-import type { RunReport } from '../engine/engine.js';
+import type { RunReport } from '../engine/report.js';
 
 /** Lines that make a run fail: failed ones, and list lines that could not be read as an image. */
 export function problemCount(report: RunReport): number {

@@ -1,6 +1,6 @@
 // The job summary: a verdict line, what was compared, failed and skipped lines, passed lines folded, and
 // request counts. Every value is escaped; the whole stays under GitHub's 1 MiB per step.
-import type { RunReport } from '../engine/engine.js';
+import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { problemCount } from './outcome.js';
 

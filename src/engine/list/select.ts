@@ -17,6 +17,12 @@ export function inShard(entry: ListEntry, shard: Shard): boolean {
   return shardOf(entry, shard.count) === shard.index;
 }
 
+/** How a run is narrowed to one shard, as both front doors say it. */
+export const shardFilter = (shard: Shard) => ({
+  select: (entry: ListEntry) => inShard(entry, shard),
+  selection: `shard ${shard.index}/${shard.count}`,
+});
+
 /**
  * Line numbers (1-based) of the head version whose text is not in the base version: the lines a change
  * added or edited. Comments and blank lines are never reported; a moved line is not a change.
