@@ -58,7 +58,7 @@ describe('drift across runs', () => {
     await pushImage(mirror, 'upstream/single-oci', '1.0', { platform: linux('arm64') });
 
     const second = await run();
-    const [multi, single, attested] = second.results as [FailedLine, FailedLine, FailedLine];
+    const [multi, single, attested] = second.results.toArray() as [FailedLine, FailedLine, FailedLine];
     expect(multi).toMatchObject({
       status: 'failed',
       reason: 'digest-mismatch',

@@ -32,13 +32,15 @@ async function validate(source: string, destination: string, client: Partial<Cli
     ...client,
   });
   try {
-    const results = await validateEntries({
-      entries: parseImageList(list, { source, destination, defaultProject: 'library' }),
-      options: DEFAULT_VALIDATE_OPTIONS,
-      jobs: 10,
-      imageTimeoutMs: 20_000,
-      reader,
-    });
+    const results = (
+      await validateEntries({
+        entries: parseImageList(list, { source, destination, defaultProject: 'library' }),
+        options: DEFAULT_VALIDATE_OPTIONS,
+        jobs: 10,
+        imageTimeoutMs: 20_000,
+        reader,
+      })
+    ).toArray();
     return { results, stats: reader.stats() };
   } finally {
     reader.close();

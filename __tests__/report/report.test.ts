@@ -7,8 +7,8 @@ import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml } from '../../src/report/summary.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { LineResults } from '../../src/engine/validate/line-results.js';
 import {
-  countTotals,
   FAILURE_REASONS,
   PASS_RULES,
   SKIP_REASONS,
@@ -58,8 +58,8 @@ function report(results: LineResult[]): RunReport {
     finishedAt: '2026-01-01T00:00:01Z',
     options: DEFAULT_VALIDATE_OPTIONS,
     destination: 'reg.local',
-    results,
-    totals: countTotals(results),
+    results: LineResults.of(results),
+    totals: LineResults.of(results).totals,
     requests: {
       'docker.io': {
         byMethod: { HEAD: 3 },

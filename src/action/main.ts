@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { runEngine } from '../engine/engine.js';
+import type { RunReport } from '../engine/report.js';
 import { ConfigurationError } from '../engine/errors.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
@@ -52,8 +53,9 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
   };
   if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
   const { controller, release } = interruptOnSignals();
+  let report: RunReport | undefined;
   try {
-    const report = await runEngine({
+    report = await runEngine({
       listFile: inputs.file,
       listPath,
       source: inputs.source,
@@ -89,7 +91,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
     if (inputs.annotations) {
       const file = relative(workspace, listPath) || inputs.file;
-      for (const annotation of planAnnotations(report.results, file)) {
+      for (const annotation of planAnnotations(report.results.problems(), file)) {
         const properties = {
           title: annotation.title,
           file: annotation.file,
@@ -128,12 +130,13 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
     if (controller.signal.aborted) {
       core.setFailed(
-        `interrupted: ${report.results.filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
+        `interrupted: ${report.results.problems().filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
       );
     } else if (problems > 0 && inputs.failOnError) {
       core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
     }
   } finally {
+    report?.results.close();
     release();
   }
 }

@@ -11,6 +11,7 @@ import {
   type Shard,
 } from '../config/parse.js';
 import { runEngine, type EngineConfig } from '../engine/engine.js';
+import type { RunReport } from '../engine/report.js';
 import { ConfigurationError } from '../engine/errors.js';
 import { shardFilter } from '../engine/list/select.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
@@ -151,8 +152,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
   }
+  let report: RunReport | undefined;
   try {
-    const report = await runEngine(config);
+    report = await runEngine(config);
     await writeResultFiles(report, { failedFile: config.failedFile, reportFile: config.reportFile });
     out(formatOutcomeLine(report));
     out(`failed list: ${shownFailed}${shownReport ? `, report: ${shownReport}` : ''}`);
@@ -165,5 +167,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Not the user's doing: a status of its own, so scripts can tell a bug from bad input.
     err(`mirror-validate: internal error: ${(error as Error).stack ?? String(error)}`);
     return EXIT.internal;
+  } finally {
+    report?.results.close();
   }
 }

@@ -39,7 +39,7 @@ export function refineDrift(result: LineResult, state: DriftState): LineResult {
 }
 
 /** The state after a run: every passed line recorded as of now; other lines keep their last pass. Pure. */
-export function recordPasses(state: DriftState, results: readonly LineResult[], at: string): DriftState {
+export function recordPasses(state: DriftState, results: Iterable<LineResult>, at: string): DriftState {
   const passed = { ...state.passed };
   for (const result of results) {
     if (result.status === 'passed') {

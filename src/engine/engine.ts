@@ -14,7 +14,6 @@ import { readListFile } from './list-file.js';
 import { progressLogger } from './progress.js';
 import type { RunReport } from './report.js';
 import type { ValidateOptions } from './validate/options.js';
-import { countTotals } from './validate/result.js';
 import { validateEntries } from './validate/runner.js';
 
 export interface EngineConfig {
@@ -107,8 +106,14 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       ...(drift ? { refine: (result) => refineDrift(result, drift) } : {}),
       onResult: logProgress,
     });
-    if (config.cacheDir && drift)
-      await saveDriftState(config.cacheDir, recordPasses(drift, results, startedAt));
+    if (config.cacheDir && drift) {
+      try {
+        await saveDriftState(config.cacheDir, recordPasses(drift, results.passed(), startedAt));
+      } catch (error) {
+        results.close();
+        throw error;
+      }
+    }
     return {
       listFile: config.listFile,
       selection: config.selection,
@@ -118,7 +123,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       source: config.source,
       destination: config.destination,
       results,
-      totals: countTotals(results),
+      totals: results.totals,
       requests: client.stats(),
     };
   } finally {

@@ -1,7 +1,8 @@
 // The report model: everything a run found, as the front doors and the report writers read it.
 import type { RegistryRequestStats } from '../registry/reader.js';
 import type { ValidateOptions } from './validate/options.js';
-import type { LineResult, Totals } from './validate/result.js';
+import type { LineResults } from './validate/line-results.js';
+import type { Totals } from './validate/result.js';
 
 export interface RunReport {
   listFile: string;
@@ -12,7 +13,8 @@ export interface RunReport {
   options: ValidateOptions;
   source?: string;
   destination?: string;
-  results: LineResult[];
+  /** Every line's result in line order; passed lines are read back from a spool (close() frees it). */
+  results: LineResults;
   totals: Totals;
   /** Request counts per registry host. */
   requests: Record<string, RegistryRequestStats>;

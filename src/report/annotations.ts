@@ -13,7 +13,7 @@ export interface Annotation {
 }
 
 export function planAnnotations(
-  results: readonly LineResult[],
+  results: Iterable<LineResult>,
   file: string,
   limit = ANNOTATIONS_PER_KIND,
 ): Annotation[] {

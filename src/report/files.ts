@@ -31,7 +31,7 @@ export async function writeResultFiles(
   report: RunReport,
   paths: { failedFile: string; reportFile?: string },
 ): Promise<{ failedFile: string; reportFile?: string }> {
-  await writeFile(paths.failedFile, formatFailedList(report.results));
+  await writeFile(paths.failedFile, formatFailedList(report.results.problems()));
   if (paths.reportFile) await writeJsonReport(paths.reportFile, report);
   return paths;
 }

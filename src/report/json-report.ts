@@ -22,7 +22,7 @@ function reportHead(report: RunReport) {
 
 /** The JSON report as an object (small runs, tests); files are written by writeJsonReport. */
 export function buildJsonReport(report: RunReport) {
-  return { ...reportHead(report), results: report.results, requests: report.requests };
+  return { ...reportHead(report), results: report.results.toArray(), requests: report.requests };
 }
 
 /**
@@ -38,9 +38,8 @@ export async function writeJsonReport(path: string, report: RunReport): Promise<
   const write = (text: string) => (out.write(text) ? undefined : once(out, 'drain'));
   const head = JSON.stringify(reportHead(report));
   await write(`${head.slice(0, -1)},"results":[\n`);
-  for (const [index, result] of report.results.entries()) {
-    await write(`${index > 0 ? ',\n' : ''}${JSON.stringify(result)}`);
-  }
+  let index = 0;
+  for (const json of report.results.json()) await write(`${index++ > 0 ? ',\n' : ''}${json}`);
   await write(`\n],"requests":${JSON.stringify(report.requests)}}\n`);
   out.end();
   await done;

@@ -3,10 +3,13 @@ import type { RunReport } from '../engine/report.js';
 
 /** Lines that make a run fail: failed ones, and list lines that could not be read as an image. */
 export function problemCount(report: RunReport): number {
-  return report.results.filter(
-    (result) =>
-      result.status === 'failed' || (result.status === 'skipped' && result.reason !== 'no-matching-platform'),
-  ).length;
+  return report.results
+    .problems()
+    .filter(
+      (result) =>
+        result.status === 'failed' ||
+        (result.status === 'skipped' && result.reason !== 'no-matching-platform'),
+    ).length;
 }
 
 export function exitCodeFor(report: RunReport): number {

@@ -24,7 +24,9 @@ const code = (value: unknown) => `<code>${escapeHtml(value)}</code>`;
 interface Section {
   heading: string;
   header: string[];
-  rows: unknown[][];
+  /** How many rows `rows` yields (they are produced one at a time: passed lines are read from a spool). */
+  count: number;
+  rows: Iterable<unknown[]>;
   folded?: boolean;
 }
 
@@ -47,8 +49,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   const problems = problemCount(report);
   const filter = report.options.filter;
   const rules = new Map<string, number>();
-  for (const result of report.results)
-    if (result.status === 'passed') rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
+  for (const result of report.results.passed()) rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
   const parts: string[] = [];
   parts.push(
     `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed${totals.drifted ? ` (${totals.drifted} drifted: upstream moved, mirror unchanged)` : ''}, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
@@ -69,21 +70,29 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     reasonOf(result),
     result.detail,
   ];
+  const notPassed = report.results.problems();
+  const failed = notPassed.filter((r) => r.status === 'failed');
+  const skipped = notPassed.filter((r) => r.status === 'skipped');
   const sections: Section[] = [
     {
       heading: `Failed (${totals.failed})`,
       header: ['Line', 'Source', 'Destination', 'Reason', 'Detail'],
-      rows: report.results.filter((r) => r.status === 'failed').map(lineCells),
+      count: failed.length,
+      rows: failed.map(lineCells),
     },
     {
       heading: `Skipped (${totals.skipped})`,
       header: ['Line', 'Source', 'Destination', 'Reason', 'Detail'],
-      rows: report.results.filter((r) => r.status === 'skipped').map(lineCells),
+      count: skipped.length,
+      rows: skipped.map(lineCells),
     },
     {
       heading: `Passed (${totals.passed})`,
       header: ['Line', 'Source', 'Destination', 'Rule', 'Detail'],
-      rows: report.results.filter((r) => r.status === 'passed').map(lineCells),
+      count: totals.passed,
+      rows: (function* () {
+        for (const result of report.results.passed()) yield lineCells(result);
+      })(),
       folded: true,
     },
   ];
@@ -106,7 +115,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   let size = Buffer.byteLength(parts.join('')) + Buffer.byteLength(tail) + 512;
   let truncated = 0;
   for (const section of sections) {
-    if (section.rows.length === 0) continue;
+    if (section.count === 0) continue;
     const open = section.folded
       ? `<details><summary><b>${escapeHtml(section.heading)}</b></summary>`
       : `<h3>${escapeHtml(section.heading)}</h3>`;
@@ -114,12 +123,14 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     const close = `</table>${section.folded ? '</details>' : ''}`;
     size += Buffer.byteLength(head) + Buffer.byteLength(close);
     const rows: string[] = [];
-    for (const [index, cells] of section.rows.entries()) {
+    let index = 0;
+    for (const cells of section.rows) {
       const html = row(cells);
       if (size + Buffer.byteLength(html) > budget) {
-        truncated += section.rows.length - index;
+        truncated += section.count - index;
         break;
       }
+      index += 1;
       size += Buffer.byteLength(html);
       rows.push(html);
     }

@@ -40,17 +40,19 @@ afterAll(async () => {
 async function validate() {
   const reader = createRegistryClient({ tlsVerify: false, cacheDir });
   try {
-    const results = await validateEntries({
-      entries: parseImageList(LIST, {
-        source: upstream.host,
-        destination: mirror.host,
-        defaultProject: 'library',
-      }),
-      options: DEFAULT_VALIDATE_OPTIONS,
-      jobs: 4,
-      imageTimeoutMs: 10_000,
-      reader,
-    });
+    const results = (
+      await validateEntries({
+        entries: parseImageList(LIST, {
+          source: upstream.host,
+          destination: mirror.host,
+          defaultProject: 'library',
+        }),
+        options: DEFAULT_VALIDATE_OPTIONS,
+        jobs: 4,
+        imageTimeoutMs: 10_000,
+        reader,
+      })
+    ).toArray();
     return {
       verdicts: results.map((r) => `${r.status} ${r.status === 'passed' ? r.rule : r.reason}`),
       stats: reader.stats(),

@@ -57,13 +57,15 @@ async function validate(
   const reader = createRegistryClient(client);
   try {
     const entries = parseImageList(lines.join('\n'), { source, destination, defaultProject: 'library' });
-    const results = await validateEntries({
-      entries,
-      options: { ...DEFAULT_VALIDATE_OPTIONS, ...options },
-      jobs: 4,
-      imageTimeoutMs: 10_000,
-      reader,
-    });
+    const results = (
+      await validateEntries({
+        entries,
+        options: { ...DEFAULT_VALIDATE_OPTIONS, ...options },
+        jobs: 4,
+        imageTimeoutMs: 10_000,
+        reader,
+      })
+    ).toArray();
     return { results, stats: reader.stats() };
   } finally {
     reader.close();

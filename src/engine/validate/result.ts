@@ -110,12 +110,3 @@ export interface Totals {
   /** Failed lines that are drift (upstream moved since the line last passed), counted in `failed` too. */
   drifted: number;
 }
-
-export function countTotals(results: readonly LineResult[]): Totals {
-  const totals: Totals = { lines: results.length, passed: 0, failed: 0, skipped: 0, drifted: 0 };
-  for (const result of results) {
-    totals[result.status] += 1;
-    if (result.status === 'failed' && result.drift) totals.drifted += 1;
-  }
-  return totals;
-}

@@ -7,6 +7,7 @@ import type { Manifest, Platform } from '../../registry/manifest.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
 import { FairQueue } from './fair-queue.js';
+import { LineResults } from './line-results.js';
 import type { ValidateOptions } from './options.js';
 import { isAttestation, selectedByFilter } from './platform.js';
 import {
@@ -257,15 +258,15 @@ const identityOf = (entry: ListEntry): LineIdentity =>
       }
     : { line: entry.line, raw: entry.raw, source: null, destination: null };
 
-/** Validates every entry; results in input order, one per entry. */
-export async function validateEntries(input: RunnerInput): Promise<LineResult[]> {
+/** Validates every entry; results in input order, one per entry (passed lines spooled, see LineResults). */
+export async function validateEntries(input: RunnerInput): Promise<LineResults> {
   const { entries, options, reader } = input;
-  const results: (LineResult | undefined)[] = new Array(entries.length);
+  const results = new LineResults(entries.length);
   let done = 0;
   const settle = (index: number, verdict: Verdict) => {
     const settled = { ...identityOf(entries[index] as ListEntry), ...verdict } as LineResult;
     const result = input.refine ? input.refine(settled) : settled;
-    results[index] = result;
+    results.set(index, result);
     done += 1;
     input.onResult?.(result, done, entries.length);
   };
@@ -327,6 +328,11 @@ export async function validateEntries(input: RunnerInput): Promise<LineResult[]>
     }
     for (const index of indexes) settle(index, verdict);
   };
-  await Promise.all(Array.from({ length: Math.min(input.jobs, Math.max(queue.pending, 1)) }, worker));
-  return results.map((result) => result as LineResult);
+  try {
+    await Promise.all(Array.from({ length: Math.min(input.jobs, Math.max(queue.pending, 1)) }, worker));
+  } catch (error) {
+    results.close();
+    throw error;
+  }
+  return results;
 }
