@@ -1,10 +1,10 @@
 // The registry client: manifest digests by HEAD (GET + sha256 when the header is missing), manifests by tag or
-// digest (verified, cached by digest), blob HEADs, token negotiation, and request counts for reports.
+// digest (verified, cached by digest), blob HEADs, and request counts for reports; auth.ts authenticates.
 import { createHash } from 'node:crypto';
 import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
 import { referencePart, type ImageReference } from './reference.js';
-import { parseChallenge, type Challenge } from './challenge.js';
-import type { Credential, CredentialResolver } from './credentials.js';
+import { Authenticator } from './auth.js';
+import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -38,14 +38,6 @@ export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 
 export const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-const basic = (credential: Credential) =>
-  `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password ?? ''}`).toString('base64')}`;
-
-interface CachedToken {
-  header: string;
-  expiresAt: number;
-}
-
 function emptyStats(): RegistryRequestStats {
   return {
     byMethod: {},
@@ -64,10 +56,7 @@ type Kind = 'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets';
 class Client implements RegistryClient {
   private readonly transport: Transport;
   private readonly counts = new Map<string, RegistryRequestStats>();
-  /** Per registry: the challenge last seen (so later requests authenticate up front). */
-  private readonly challenges = new Map<string, Challenge>();
-  /** Per registry and scope: a token, or the request for one under way (one request per scope). */
-  private readonly tokens = new Map<string, Promise<CachedToken>>();
+  private readonly auth: Authenticator;
   /** Manifests by registry, repository and digest: fetched once per run, shared by concurrent callers. */
   private readonly manifests = new Map<string, Promise<FetchedManifest>>();
   /** Per registry: the first request, under way; the others wait for what it learns. */
@@ -99,6 +88,14 @@ class Client implements RegistryClient {
         const remaining = headers.get('ratelimit-remaining') ?? undefined;
         if (limit || remaining)
           this.statsFor(registry).rateLimit = { limit, remaining, seenAt: new Date().toISOString() };
+      },
+    });
+    this.auth = new Authenticator({
+      transport: this.transport,
+      credentials: options.credentials,
+      onDebug: options.onDebug,
+      onTokenRequest: (registry) => {
+        this.statsFor(registry).tokenRequests += 1;
       },
     });
   }
@@ -329,7 +326,7 @@ class Client implements RegistryClient {
     const contact = this.firstContact.get(registry);
     let finishContact: (() => void) | undefined;
     if (contact) await contact;
-    else if (!this.challenges.has(registry)) {
+    else if (!this.auth.knows(registry)) {
       this.firstContact.set(registry, new Promise<void>((resolve) => (finishContact = resolve)));
     }
     try {
@@ -346,21 +343,7 @@ class Client implements RegistryClient {
     what: string,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
-    const first = await this.authorization(registry, scope, signal);
-    let response = await send(first);
-    if (response.status === 401) {
-      const challenge = parseChallenge(response.headers.get('www-authenticate'));
-      if (challenge) {
-        const known = this.challenges.get(registry);
-        this.challenges.set(registry, challenge);
-        // A token that was refused (expired early, or for a narrower scope) is dropped and asked for again,
-        // once; a request that went out before any challenge was known just authenticates now.
-        if (first) this.tokens.delete(`${registry} ${scope}`);
-        if (!first || !known || known.scheme === challenge.scheme) {
-          response = await send(await this.authorization(registry, scope, signal));
-        }
-      }
-    }
+    const response = await this.auth.send(registry, scope, send, signal);
     if (response.status >= 200 && response.status < 300) return response;
     if (response.status === 404) await this.checkIsRegistry(registry, signal);
     throw this.statusError(registry, response, what);
@@ -422,127 +405,6 @@ class Client implements RegistryClient {
       });
     }
     return new RegistryError('http', registry, `${registry} answered HTTP ${status}${code}`, details);
-  }
-
-  /** The Authorization header for a request, from the registry's known challenge; undefined before any. */
-  private async authorization(
-    registry: string,
-    scope: string,
-    signal?: AbortSignal,
-  ): Promise<string | undefined> {
-    const challenge = this.challenges.get(registry);
-    if (!challenge) return undefined;
-    if (challenge.scheme === 'basic') {
-      const credential = await this.credential(registry);
-      return credential?.password !== undefined ? basic(credential) : undefined;
-    }
-    const key = `${registry} ${scope}`;
-    const cached = this.tokens.get(key);
-    if (cached) {
-      const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now()) return token.header;
-      if (this.tokens.get(key) === cached) this.tokens.delete(key);
-    }
-    let pending = this.tokens.get(key);
-    if (!pending) {
-      pending = this.fetchToken(registry, scope, challenge, signal);
-      this.tokens.set(key, pending);
-      pending.catch(() => {
-        if (this.tokens.get(key) === pending) this.tokens.delete(key);
-      });
-    }
-    return (await pending).header;
-  }
-
-  private async credential(registry: string): Promise<Credential | undefined> {
-    if (!this.options.credentials) return undefined;
-    try {
-      return await this.options.credentials(registry);
-    } catch (error) {
-      throw new RegistryError(
-        'unauthorized',
-        registry,
-        `credentials for ${registry}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-
-  private async fetchToken(
-    registry: string,
-    scope: string,
-    challenge: Challenge & { scheme: 'bearer' },
-    signal?: AbortSignal,
-  ): Promise<CachedToken> {
-    const credential = await this.credential(registry);
-    const realm = new URL(challenge.realm);
-    const params = new URLSearchParams();
-    if (challenge.service) params.set('service', challenge.service);
-    params.set('scope', scope);
-    this.statsFor(registry).tokenRequests += 1;
-    let response: HttpResponse;
-    if (credential?.identityToken) {
-      params.set('grant_type', 'refresh_token');
-      params.set('refresh_token', credential.identityToken);
-      params.set('client_id', 'mirror-validate');
-      response = await this.transport.send({
-        registry,
-        method: 'POST',
-        path: realm.toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: params.toString(),
-        signal,
-        maxBytes: 1024 * 1024,
-      });
-    } else {
-      for (const [name, value] of params) realm.searchParams.set(name, value);
-      if (credential?.username && !credential.password) {
-        throw new RegistryError(
-          'unauthorized',
-          registry,
-          `credentials for ${registry} have a user but no password`,
-        );
-      }
-      response = await this.transport.send({
-        registry,
-        method: 'GET',
-        path: realm.toString(),
-        headers: credential?.password !== undefined ? { authorization: basic(credential) } : {},
-        signal,
-        maxBytes: 1024 * 1024,
-      });
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new RegistryError(
-        'unauthorized',
-        registry,
-        `${registry} refused a token for ${scope}${credential ? ' with the credentials given' : ' without credentials'}`,
-        { status: response.status },
-      );
-    }
-    if (response.status !== 200) {
-      throw new RegistryError(
-        'http',
-        registry,
-        `token service of ${registry} answered HTTP ${response.status}`,
-        {
-          status: response.status,
-        },
-      );
-    }
-    let body: { token?: string; access_token?: string; expires_in?: number };
-    try {
-      body = JSON.parse(response.body.toString('utf8')) as typeof body;
-    } catch {
-      throw new RegistryError('http', registry, `token service of ${registry} answered with no JSON`);
-    }
-    const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError('http', registry, `token service of ${registry} gave no token`);
-    const lifetime = Math.max(Number(body.expires_in) || 60, 10);
-    this.options.onDebug?.(`token for ${registry} ${scope}: valid ${lifetime} s`);
-    return { header: `Bearer ${token}`, expiresAt: Date.now() + (lifetime - 5) * 1000 };
   }
 }
 
