@@ -18,16 +18,38 @@ export interface AuthOptions {
 interface CachedToken {
   header: string;
   expiresAt: number;
+  /** Whether the token service was given credentials (false: an anonymous token). */
+  withCredentials: boolean;
+}
+
+/** What a request was finally sent with, and what came back. */
+export interface Authenticated {
+  response: HttpResponse;
+  authorization: string | undefined;
+  /** Whether credentials went into that authorization (directly, or into the token request). */
+  withCredentials: boolean;
 }
 
 const basic = (credential: Credential) =>
   `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password ?? ''}`).toString('base64')}`;
+
+/**
+ * What a registry left open when it refused a repository while accepting who asked: several registries answer
+ * so for a repository that does not exist (Docker Hub: "repository does not exist or may require 'docker
+ * login'"; jupyterhub/binderhub#1664).
+ */
+export const deniedProblem = (registry: string, withCredentials: boolean) =>
+  withCredentials
+    ? 'does not exist, or the credentials given may not read it'
+    : `does not exist, or is private (no credentials were given for ${registry})`;
 
 export class Authenticator {
   /** Per registry: the challenge last seen (so later requests authenticate up front). */
   readonly #challenges = new Map<string, Challenge>();
   /** Per registry and scope: a token, or the request for one under way (one request per scope). */
   readonly #tokens = new Map<string, Promise<CachedToken>>();
+  /** Per registry: whether its token service serves our client at all, scope aside (asked after a refusal). */
+  readonly #welcome = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: AuthOptions) {}
 
@@ -47,36 +69,47 @@ export class Authenticator {
     scope: string,
     send: (authorization: string | undefined) => Promise<HttpResponse>,
     signal?: AbortSignal,
-  ): Promise<HttpResponse> {
+  ): Promise<Authenticated> {
     const first = await this.authorization(registry, scope, signal);
-    const response = await send(first);
-    if (response.status !== 401) return response;
+    const response = await send(first.header);
+    const sent = { response, authorization: first.header, withCredentials: first.withCredentials };
+    if (response.status !== 401) return sent;
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
-    if (!challenge) return response;
+    if (!challenge) return sent;
     const known = this.#challenges.get(registry);
+    // A refusal of what we sent may come with another scheme (Harbor answers any request that carried an
+    // Authorization header with `Basic realm="harbor"`: goharbor/harbor src/server/middleware/v2auth/auth.go):
+    // the registry's own challenge stays the one learnt first, and the refusal stands.
+    if (first.header && known && known.scheme !== challenge.scheme) return sent;
     this.#challenges.set(registry, challenge);
-    if (first) this.#tokens.delete(`${registry} ${scope}`);
-    if (first && known && known.scheme !== challenge.scheme) return response;
-    return send(await this.authorization(registry, scope, signal));
+    if (first.header) this.#tokens.delete(`${registry} ${scope}`);
+    const again = await this.authorization(registry, scope, signal);
+    return {
+      response: await send(again.header),
+      authorization: again.header,
+      withCredentials: again.withCredentials,
+    };
   }
 
-  /** The Authorization header for a request, from the registry's known challenge; undefined before any. */
+  /** The Authorization header for a request, from the registry's known challenge; none before any. */
   private async authorization(
     registry: string,
     scope: string,
     signal?: AbortSignal,
-  ): Promise<string | undefined> {
+  ): Promise<{ header?: string; withCredentials: boolean }> {
     const challenge = this.#challenges.get(registry);
-    if (!challenge) return undefined;
+    if (!challenge) return { withCredentials: false };
     if (challenge.scheme === 'basic') {
       const credential = await this.credential(registry);
-      return credential?.password !== undefined ? basic(credential) : undefined;
+      return credential?.password !== undefined
+        ? { header: basic(credential), withCredentials: true }
+        : { withCredentials: false };
     }
     const key = `${registry} ${scope}`;
     const cached = this.#tokens.get(key);
     if (cached) {
       const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now()) return token.header;
+      if (token && token.expiresAt > Date.now()) return token;
       if (this.#tokens.get(key) === cached) this.#tokens.delete(key);
     }
     let pending = this.#tokens.get(key);
@@ -87,7 +120,7 @@ export class Authenticator {
         if (this.#tokens.get(key) === pending) this.#tokens.delete(key);
       });
     }
-    return (await pending).header;
+    return pending;
   }
 
   private async credential(registry: string): Promise<Credential | undefined> {
@@ -102,6 +135,38 @@ export class Authenticator {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * Whether the token service gives who asks (these Basic credentials, or nobody) a token at all, with no scope
+   * asked: then a refusal of one scope is of that repository, not of the client. Asked once per registry, only
+   * after such a refusal.
+   */
+  private welcomes(
+    registry: string,
+    challenge: Challenge & { scheme: 'bearer' },
+    authorization: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    let welcome = this.#welcome.get(registry);
+    if (!welcome) {
+      const realm = new URL(challenge.realm);
+      if (challenge.service) realm.searchParams.set('service', challenge.service);
+      this.options.onTokenRequest?.(registry);
+      welcome = this.options.transport
+        .send({
+          registry,
+          method: 'GET',
+          path: realm.toString(),
+          headers: authorization ? { authorization } : {},
+          signal,
+          maxBytes: 1024 * 1024,
+        })
+        .then((answer) => answer.status === 200);
+      this.#welcome.set(registry, welcome);
+      welcome.catch(() => this.#welcome.delete(registry));
+    }
+    return welcome;
   }
 
   private async fetchToken(
@@ -149,12 +214,33 @@ export class Authenticator {
         maxBytes: 1024 * 1024,
       });
     }
-    if (response.status === 401 || response.status === 403) {
+    // A token service refuses who asks with 401 or 403, and some with another 4xx: Artifactory answers an
+    // anonymous token request 406 when anonymous access is off (swarmpit/swarmpit#266), Nexus 400 to missing
+    // or invalid credentials (GoogleContainerTools/jib#2898). 404 (a wrong realm) and 429 are not refusals.
+    const status = response.status;
+    const refused = status >= 400 && status < 500 && status !== 404 && status !== 429;
+    // ghcr.io refuses an anonymous token for a package that is private or was never published, and only for
+    // that one (openai/tunnel-client#75); GitLab's /jwt/auth answers 403 for a project the user may not read.
+    // When the same client gets a token without a scope, the refusal is of the repository.
+    const sentBasic = credential?.password !== undefined && !credential.identityToken;
+    if (
+      refused &&
+      (!credential || sentBasic) &&
+      (await this.welcomes(registry, challenge, sentBasic ? basic(credential) : undefined, signal))
+    ) {
+      throw new RegistryError(
+        'denied',
+        registry,
+        `${deniedProblem(registry, sentBasic)} (token HTTP ${status})`,
+        { status },
+      );
+    }
+    if (refused) {
       throw new RegistryError(
         'unauthorized',
         registry,
-        `${registry} refused a token for ${scope}${credential ? ' with the credentials given' : ' without credentials'}`,
-        { status: response.status },
+        `${registry} refused a token for ${scope}${credential ? ' with the credentials given' : ' without credentials'}${status === 401 || status === 403 ? '' : ` (HTTP ${status})`}`,
+        { status },
       );
     }
     if (response.status !== 200) {
@@ -177,6 +263,10 @@ export class Authenticator {
     if (!token) throw new RegistryError('http', registry, `token service of ${registry} gave no token`);
     const lifetime = Math.max(Number(body.expires_in) || 60, 10);
     this.options.onDebug?.(`token for ${registry} ${scope}: valid ${lifetime} s`);
-    return { header: `Bearer ${token}`, expiresAt: Date.now() + (lifetime - 5) * 1000 };
+    return {
+      header: `Bearer ${token}`,
+      expiresAt: Date.now() + (lifetime - 5) * 1000,
+      withCredentials: Boolean(credential?.identityToken) || credential?.password !== undefined,
+    };
   }
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
 import { referencePart, type ImageReference } from './reference.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, deniedProblem, type Authenticated } from './auth.js';
 import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
@@ -63,6 +63,8 @@ class Client implements RegistryClient {
   private readonly firstContact = new Map<string, Promise<void>>();
   /** Per registry: whether GET /v2/ answers like a registry, asked once after a first 404. */
   private readonly registryChecks = new Map<string, Promise<void>>();
+  /** Per registry: whether GET /v2/ accepts the authorization of a refused request, asked once. */
+  private readonly acceptance = new Map<string, Promise<boolean>>();
 
   private readonly disk?: DiskCache;
 
@@ -263,7 +265,8 @@ class Client implements RegistryClient {
       });
       return true;
     } catch (error) {
-      if (error instanceof RegistryError && error.code === 'not-found') return false;
+      if (error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied'))
+        return false;
       throw error;
     }
   }
@@ -343,10 +346,64 @@ class Client implements RegistryClient {
     what: string,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
-    const response = await this.auth.send(registry, scope, send, signal);
+    const sent = await this.auth.send(registry, scope, send, signal);
+    const { response } = sent;
     if (response.status >= 200 && response.status < 300) return response;
     if (response.status === 404) await this.checkIsRegistry(registry, signal);
-    throw this.statusError(registry, response, what);
+    // Who we are is accepted when an anonymous token was granted (the token service let us in as nobody), or
+    // when GET /v2/ accepts the authorization sent (which catches Harbor's token without access for wrong
+    // credentials: goharbor/harbor#20930).
+    const anonymousToken = !sent.withCredentials && sent.authorization?.startsWith('Bearer ') === true;
+    if (
+      (response.status === 401 || response.status === 403) &&
+      (anonymousToken || (await this.accepts(registry, sent, signal)))
+    ) {
+      // Docker Hub, for one, answers 401 for a repository that does not exist, exactly as for one the caller
+      // may not read ("repository does not exist or may require 'docker login'"): the registry accepted who
+      // we are, so the refusal is of the repository, not of the credentials.
+      const code = registryErrorCode(response.body);
+      const problem = deniedProblem(registry, sent.withCredentials);
+      throw new RegistryError(
+        'denied',
+        registry,
+        `${problem}${code ? ` (HTTP ${response.status} ${code})` : ` (HTTP ${response.status})`}`,
+        {
+          reference: what,
+          status: response.status,
+          registryCode: code,
+        },
+      );
+    }
+    throw this.statusError(registry, response, what, sent.withCredentials);
+  }
+
+  /**
+   * Whether the registry accepts the authorization a refused request went with: GET /v2/ with the same
+   * header answers 200. Asked once per registry (credentials do not change within a run) and only after a
+   * refusal, so a run where nothing is refused sends no extra request. The distribution spec has /v2/ answer
+   * 200 to any authenticated client and 401 otherwise
+   * (https://distribution.github.io/distribution/spec/api/#api-version-check).
+   */
+  private accepts(registry: string, sent: Authenticated, signal?: AbortSignal): Promise<boolean> {
+    let check = this.acceptance.get(registry);
+    if (!check) {
+      check = this.transport
+        .send({
+          registry,
+          method: 'GET',
+          path: '/v2/',
+          headers: {
+            ...(sent.authorization ? { authorization: sent.authorization } : {}),
+            'user-agent': 'mirror-validate',
+          },
+          signal,
+          maxBytes: 64 * 1024,
+        })
+        .then((answer) => answer.status === 200);
+      this.acceptance.set(registry, check);
+      check.catch(() => this.acceptance.delete(registry));
+    }
+    return check;
   }
 
   /**
@@ -381,7 +438,12 @@ class Client implements RegistryClient {
     return check;
   }
 
-  private statusError(registry: string, response: HttpResponse, what: string): RegistryError {
+  private statusError(
+    registry: string,
+    response: HttpResponse,
+    what: string,
+    withCredentials = false,
+  ): RegistryError {
     const status = response.status;
     const registryCode = registryErrorCode(response.body);
     const details = { reference: what, status, registryCode };
@@ -391,11 +453,20 @@ class Client implements RegistryClient {
       return new RegistryError(
         'unauthorized',
         registry,
-        `authentication failed at ${registry}${code}`,
+        withCredentials
+          ? `${registry} refused the credentials given${code}`
+          : `${registry} requires credentials; none were given${code}`,
         details,
       );
     if (status === 403)
-      return new RegistryError('forbidden', registry, `access denied by ${registry}`, details);
+      return new RegistryError(
+        'forbidden',
+        registry,
+        withCredentials
+          ? `access denied by ${registry} to the credentials given${code}`
+          : `access denied by ${registry}; no credentials were given${code}`,
+        details,
+      );
     if (status === 429) {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
       const wait = retryAfterSeconds !== undefined ? ` (retry after ${retryAfterSeconds} s)` : '';

@@ -3,6 +3,11 @@
 
 export type RegistryErrorCode =
   | 'not-found'
+  /**
+   * The registry accepts who we are (it answers GET /v2/ with the same authorization) and still refused the
+   * repository with 401 or 403: several registries answer so for a repository that does not exist.
+   */
+  | 'denied'
   | 'unauthorized'
   | 'forbidden'
   | 'rate-limited'

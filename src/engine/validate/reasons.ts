@@ -8,10 +8,20 @@ import { failed, type Digests } from './rules.js';
 
 export type Side = 'source' | 'destination';
 
-/** One place where registry failures become failure reasons. */
-export function reasonForError(error: unknown): FailureReason {
+const missingReason = (side: Side): FailureReason =>
+  side === 'source' ? 'source-missing' : 'destination-missing';
+
+/**
+ * One place where registry failures become failure reasons. A repository refused by a registry that accepts
+ * our credentials (or our anonymous token) is missing on that side: registries such as Docker Hub answer a
+ * repository that does not exist exactly as one the caller may not read. A refusal of the credentials
+ * themselves (the token service says no, or GET /v2/ does) is `auth`.
+ */
+export function reasonForError(error: unknown, side: Side): FailureReason {
   if (!(error instanceof RegistryError)) return 'unreachable';
   switch (error.code) {
+    case 'denied':
+      return missingReason(side);
     case 'unauthorized':
     case 'forbidden':
       return 'auth';
@@ -33,12 +43,13 @@ export function reasonForError(error: unknown): FailureReason {
   }
 }
 
-export const isNotFound = (error: unknown): boolean =>
-  error instanceof RegistryError && error.code === 'not-found';
+/** Not found, or refused the way a registry refuses a repository that does not exist. */
+export const isAbsent = (error: unknown): boolean =>
+  error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied');
 
 /** A registry failure on one side of a line; `reference` is the line's reference on that side. */
 export function errorVerdict(error: unknown, side: Side, reference: string, digests: Digests = {}): Verdict {
-  const reason = reasonForError(error);
+  const reason = reasonForError(error, side);
   const message =
     error instanceof RegistryError
       ? `${side} ${error.reference ?? reference}: ${error.problem}`
@@ -49,25 +60,25 @@ export function errorVerdict(error: unknown, side: Side, reference: string, dige
     : verdict;
 }
 
-/** The HEADs found no manifest on one side or both. */
+/**
+ * The HEADs found no manifest on one side or both (each side's error, when absent there). A plain 404 says
+ * "does not exist"; a refused repository says what the registry left open.
+ */
 export function missingVerdict(
-  missing: { source: boolean; destination: boolean },
+  absent: { source?: unknown; destination?: unknown },
   references: { source: string; destination: string },
   digests: Digests,
 ): Verdict {
+  const finding = (side: Side, error: unknown) => ({
+    reason: missingReason(side),
+    message: `${side} ${references[side]} ${
+      error instanceof RegistryError && error.code === 'denied' ? error.problem : 'does not exist'
+    }`,
+  });
   return failed(
     [
-      ...(missing.source
-        ? [{ reason: 'source-missing' as const, message: `source ${references.source} does not exist` }]
-        : []),
-      ...(missing.destination
-        ? [
-            {
-              reason: 'destination-missing' as const,
-              message: `destination ${references.destination} does not exist`,
-            },
-          ]
-        : []),
+      ...(absent.source !== undefined ? [finding('source', absent.source)] : []),
+      ...(absent.destination !== undefined ? [finding('destination', absent.destination)] : []),
     ],
     [],
     digests,
@@ -85,7 +96,7 @@ export function fetchErrorVerdict(
   digest: string,
   digests: Digests,
 ): Verdict {
-  if (isNotFound(error)) {
+  if (isAbsent(error)) {
     return failed(
       [
         {

@@ -14,7 +14,7 @@ import {
   errorVerdict,
   fetchErrorVerdict,
   identicalPlatforms,
-  isNotFound,
+  isAbsent,
   missingVerdict,
   timeoutVerdict,
   unexpectedVerdict,
@@ -132,11 +132,10 @@ async function validatePair(
   if (signal.aborted) throw signal.reason;
   const digestOf = (head: PromiseSettledResult<ManifestHead>) =>
     head.status === 'fulfilled' ? head.value.digest : undefined;
-  const missing = {
-    source: sourceHead.status === 'rejected' && isNotFound(sourceHead.reason),
-    destination: destinationHead.status === 'rejected' && isNotFound(destinationHead.reason),
-  };
-  if (missing.source || missing.destination) {
+  const absent = (head: PromiseSettledResult<ManifestHead>) =>
+    head.status === 'rejected' && isAbsent(head.reason) ? (head.reason as unknown) : undefined;
+  const missing = { source: absent(sourceHead), destination: absent(destinationHead) };
+  if (missing.source !== undefined || missing.destination !== undefined) {
     return missingVerdict(missing, references, {
       sourceDigest: digestOf(sourceHead),
       destinationDigest: digestOf(destinationHead),
