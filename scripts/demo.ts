@@ -1,21 +1,38 @@
 // A demonstration run: an upstream and a mirror registry on 127.0.0.1, mirrored the ways users mirror
 // (skopeo copy --all, and hangar's rebuilt index), a few images broken on purpose, then the committed
-// command-line bundle validates the list. Exits 0 when every line got the verdict it should.
+// command-line bundle validates the list. The upstream answers as Docker Hub does (token service on another
+// host, anonymous tokens, 401 for a repository that does not exist) and the mirror as Harbor does (a robot
+// account, 401 for a repository it lacks): testkit/profiles.ts. Exits 0 when every line got its verdict.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mirrorIdentical, mirrorRebuilt } from '../testkit/mirror.js';
+import { startFront } from '../testkit/front.js';
+import { profileByName } from '../testkit/profiles.js';
 import { startRegistry } from '../testkit/registry.js';
 import { deleteManifest, linux, pushImage, pushIndex, seedStandardImages } from '../testkit/seed.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
 
 const upstream = await startRegistry('plain');
-const mirror = await startRegistry('token');
+const mirror = await startRegistry('plain');
+const harbor = profileByName('harbor');
+const [hub, harborFront] = await Promise.all([
+  startFront({
+    profile: profileByName('docker-hub'),
+    backendUrl: upstream.url,
+    users: [],
+    publicPrefixes: ['upstream/'],
+  }),
+  startFront({ profile: harbor, backendUrl: mirror.url, users: [{ ...harbor.user, readable: ['mirror/'] }] }),
+]);
 const work = await mkdtemp(join(tmpdir(), 'mirror-validate-demo-'));
 try {
-  console.log(`upstream registry: ${upstream.url}\nmirror registry:   ${mirror.url} (token auth)\n`);
+  console.log(
+    `upstream registry: ${hub.url} (answers as Docker Hub; token service at ${hub.tokenHost})\n` +
+      `mirror registry:   ${harborFront.url} (answers as Harbor; robot account ${harbor.user.username})\n`,
+  );
   const images = await seedStandardImages(upstream, 'upstream');
   await mirrorIdentical(upstream, 'upstream/multi:1.0', mirror, 'mirror/multi:1.0');
   await mirrorRebuilt(upstream, 'upstream/attested:1.0', mirror, 'mirror/attested:1.0');
@@ -40,6 +57,7 @@ try {
     ['upstream/single-docker mirror/single-docker 1.0', 'failed destination-missing'],
     ['upstream/multi mirror/dangling 1.0', 'failed manifest-missing'],
     ['upstream/multi mirror/stale 1.0', 'failed digest-mismatch'],
+    ['upstream/never-published mirror/never-published 1.0', 'failed source-missing'],
     ['Upstream/Typo mirror/typo 1.0', 'skipped invalid-line'],
   ];
   const listFile = join(work, 'images.txt');
@@ -52,9 +70,9 @@ try {
     '-f',
     listFile,
     '-s',
-    upstream.host,
+    hub.host,
     '-d',
-    mirror.host,
+    harborFront.host,
     '--tls-verify=false',
     '-j',
     '10',
@@ -63,12 +81,12 @@ try {
     '--report',
     join(work, 'report.json'),
     '--destination-username',
-    mirror.username!,
+    harbor.user.username,
   ];
   console.log(`$ mirror-validate ${args.slice(1).join(' ')}\n`);
   const exitCode = await new Promise<number>((resolve) => {
     const child = execFile('node', args, {
-      env: { ...process.env, MIRROR_VALIDATE_DESTINATION_PASSWORD: mirror.password },
+      env: { ...process.env, MIRROR_VALIDATE_DESTINATION_PASSWORD: harbor.user.password },
     });
     child.stdout?.pipe(process.stdout);
     child.stderr?.pipe(process.stderr);
@@ -94,6 +112,7 @@ try {
     console.log(`\ndemo: all ${expected.length} lines got the verdict they should.`);
   }
 } finally {
+  await Promise.all([hub.close(), harborFront.close()]);
   await Promise.all([upstream.stop(), mirror.stop()]);
   await rm(work, { recursive: true, force: true });
 }

@@ -68,7 +68,9 @@ function decodeEntry(entry: AuthEntry, source: string): Credential | undefined {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new Error(`${source}: an "auth" value is not base64 of user:password`);
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    // The password is everything after the first colon; trailing NULs are dropped as docker/cli does
+    // (cli/config/configfile/file.go decodeAuth).
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1).replace(/\0+$/, '') };
   }
   if (entry.username && entry.password) return { username: entry.username, password: entry.password };
   return undefined;
@@ -93,6 +95,7 @@ export function runCredentialHelper(
   helper: string,
   server: string,
   env: NodeJS.ProcessEnv,
+  origin = 'the Docker config',
 ): Promise<Credential | undefined> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -101,15 +104,16 @@ export function runCredentialHelper(
       { env, timeout: 30_000, maxBuffer: 1024 * 1024 },
       (error, stdout) => {
         if (error) {
-          // Helpers answer "credentials not found in native keychain" with a non-zero exit: no credentials.
-          if (/not found/i.test(String(stdout)) || /not found/i.test(error.message))
-            return resolve(undefined);
+          // A helper that knows nothing of the server prints "credentials not found in native keychain" on
+          // stdout and exits non-zero (docker/docker-credential-helpers client/client.go): no credentials.
+          // Any other failure (the helper's own tool missing, a locked keychain) is an error, as in docker/cli.
+          if (/credentials not found in native keychain/i.test(String(stdout))) return resolve(undefined);
           const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
           return reject(
             new Error(
               missing
-                ? `credential helper docker-credential-${helper} is not on PATH`
-                : `credential helper docker-credential-${helper} failed for ${server}`,
+                ? `credential helper docker-credential-${helper} is not on PATH (named by ${origin}; install it, or remove it from there)`
+                : `credential helper docker-credential-${helper} failed for ${server}: ${String(stdout).trim().split('\n')[0]?.slice(0, 200) || 'no output'}`,
             ),
           );
         }
@@ -130,40 +134,65 @@ export function runCredentialHelper(
   });
 }
 
+/** The credentials a config holds for a host: its credHelpers entry, then its auths entry, then credsStore. */
+async function fromConfig(
+  config: DockerConfig,
+  host: string,
+  origin: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Credential | undefined> {
+  const serverKey = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+  const helper = findEntry(config.credHelpers, host);
+  if (helper) return runCredentialHelper(helper, serverKey, env, `credHelpers in ${origin}`);
+  const entry = findEntry(config.auths, host);
+  const fromEntry = entry ? decodeEntry(entry, origin) : undefined;
+  if (fromEntry) return fromEntry;
+  // docker/cli asks credsStore before auths; auths first costs nothing when a store is used (its entries
+  // are then empty `{}`) and keeps working credentials when a stale store names a helper that is gone.
+  if (config.credsStore)
+    return runCredentialHelper(config.credsStore, serverKey, env, `credsStore in ${origin}`);
+  return undefined;
+}
+
 /**
- * Credentials from `$DOCKER_CONFIG/config.json` (or `~/.docker/config.json`): `credHelpers` for the host, then
- * `auths`, then `credsStore`; then `REGISTRY_AUTH_FILE` (or `$XDG_RUNTIME_DIR/containers/auth.json`).
- * Results are cached per host for the run.
+ * Credentials, first found wins: `DOCKER_AUTH_CONFIG` (a config as JSON in the environment, as GitLab CI
+ * passes it: docs.gitlab.com/ci/docker/using_docker_images), `$DOCKER_CONFIG/config.json` (or
+ * `~/.docker/config.json`), then containers' auth.json as containers-auth.json(5) orders it:
+ * `REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`, `$XDG_CONFIG_HOME/containers/auth.json`
+ * (`~/.config/containers/auth.json`), and the legacy `~/.dockercfg` (a map without `auths`). Cached per host.
  */
 export function dockerConfigResolver(env: NodeJS.ProcessEnv = process.env): CredentialResolver {
-  const dockerConfigPath = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+  const home = env.HOME || homedir();
+  const dockerConfigPath = join(env.DOCKER_CONFIG || join(home, '.docker'), 'config.json');
   const authFiles = [
     env.REGISTRY_AUTH_FILE,
     env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined,
+    join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json'),
   ].filter((path): path is string => Boolean(path));
   const cache = new Map<string, Promise<Credential | undefined>>();
 
   async function resolve(host: string): Promise<Credential | undefined> {
-    const config = await readJson(dockerConfigPath);
-    if (config) {
-      const helper = findEntry(config.credHelpers, host);
-      const serverKey = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
-      if (helper) return runCredentialHelper(helper, serverKey, env);
-      const entry = findEntry(config.auths, host);
-      const fromEntry = entry ? decodeEntry(entry, dockerConfigPath) : undefined;
-      if (fromEntry) return fromEntry;
-      if (config.credsStore) {
-        const stored = await runCredentialHelper(config.credsStore, serverKey, env);
-        if (stored) return stored;
+    if (env.DOCKER_AUTH_CONFIG) {
+      let config: DockerConfig;
+      try {
+        config = JSON.parse(env.DOCKER_AUTH_CONFIG) as DockerConfig;
+      } catch (error) {
+        throw new Error(`DOCKER_AUTH_CONFIG is not valid JSON: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
+      const found = await fromConfig(config, host, 'DOCKER_AUTH_CONFIG', env);
+      if (found) return found;
     }
-    for (const path of authFiles) {
-      const file = await readJson(path);
-      const entry = findEntry(file?.auths, host);
-      const credential = entry ? decodeEntry(entry, path) : undefined;
-      if (credential) return credential;
+    for (const path of [dockerConfigPath, ...authFiles]) {
+      const config = await readJson(path);
+      const found = config ? await fromConfig(config, host, path, env) : undefined;
+      if (found) return found;
     }
-    return undefined;
+    const legacyPath = join(home, '.dockercfg');
+    const legacy = (await readJson(legacyPath)) as Record<string, AuthEntry> | undefined;
+    const entry = legacy && !('auths' in legacy) ? findEntry(legacy, host) : undefined;
+    return entry ? decodeEntry(entry, legacyPath) : undefined;
   }
 
   return (host) => {
