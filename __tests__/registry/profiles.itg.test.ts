@@ -138,8 +138,10 @@ describe.each(PROFILES.map((profile) => [profile.name, profile] as const))('prof
       : { username: profile.user.username, password: profile.user.password };
 
   test('every line gets the reason the rule gives, and no secret is written', async () => {
-    const { results, output } = await validate(front, credential());
+    const { results, output, report } = await validate(front, credential());
     const { expected } = listFor(profile);
+    // Rate-limit headroom, where the registry sends it, is what the summary and report show.
+    expect(report.requests[front.host]?.rateLimit?.remaining).toBe(profile.headers?.['ratelimit-remaining']);
     expect(results.map(verdict)).toEqual(expected.map(([want]) => want));
     results.forEach((result, index) => {
       const detail = expected[index]?.[1];
