@@ -74,6 +74,8 @@ try {
     '-d',
     harborFront.host,
     '--tls-verify=false',
+    '--insecure-registries',
+    harborFront.host,
     '-j',
     '10',
     '-o',

@@ -91,6 +91,7 @@ describe('the action as a workflow step', () => {
     source: upstream.host,
     destination: mirror.host,
     'tls-verify': 'false',
+    'insecure-registries': mirror.host,
     'destination-username': mirror.username!,
     'destination-password': mirror.password!,
   });

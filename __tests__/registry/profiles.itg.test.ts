@@ -96,6 +96,8 @@ async function validate(front: RegistryFront, credential: Credential | undefined
     options: { ...DEFAULT_VALIDATE_OPTIONS, deep },
     jobs: 4,
     tlsVerify: false,
+    // The fronts are plain HTTP on loopback: credentials may go to them only because they are listed.
+    insecureRegistries: [front.host, hub.host],
     imageTimeoutMs: 20_000,
     destinationCredential: credential,
     env: { HOME: dir, DOCKER_CONFIG: join(dir, 'no-docker-config') },

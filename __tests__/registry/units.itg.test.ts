@@ -9,6 +9,7 @@ import { InvalidManifestError, MediaType, parseManifest } from '../../src/regist
 import { parseReference } from '../../src/registry/reference.js';
 import { parseChallenge } from '../../src/registry/challenge.js';
 import { createRegistryClient } from '../../src/registry/client.js';
+import { RegistryError } from '../../src/registry/errors.js';
 import { dockerConfigResolver } from '../../src/registry/credentials.js';
 import { parseRetryAfter } from '../../src/registry/retry-after.js';
 
@@ -207,14 +208,38 @@ describe('redirects', () => {
   });
 
   test('a redirect to another host drops the Authorization header', async () => {
+    const host = `127.0.0.1:${port(registry)}`;
     const client = createRegistryClient({
       tlsVerify: false,
+      insecureRegistries: [host],
       credentials: async () => ({ username: 'u', password: 'secret' }),
     });
     try {
-      const host = `127.0.0.1:${port(registry)}`;
       expect(await client.blobExists(host, 'a/b', `sha256:${'1'.repeat(64)}`)).toBe(true);
       expect(seenByStorage).toEqual([undefined]);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('tls-verify off, registry not listed as insecure: plain HTTP is used, but never with credentials', async () => {
+    const host = `127.0.0.1:${port(registry)}`;
+    const plain: string[] = [];
+    const client = createRegistryClient({
+      tlsVerify: false,
+      retries: 0,
+      credentials: async () => ({ username: 'u', password: 'secret' }),
+      onPlainHttp: (registry) => plain.push(registry),
+    });
+    const before = seenByRegistry.length;
+    try {
+      const error = await client
+        .headManifest(parseReference(`${host}/a:1`))
+        .catch((caught: unknown) => caught);
+      expect((error as RegistryError).code).toBe('tls');
+      expect((error as RegistryError).message).toMatch(/list .* in insecure-registries to allow it/);
+      expect(seenByRegistry.slice(before).filter(Boolean)).toEqual([]);
+      expect(plain).toEqual([host]);
     } finally {
       client.close();
     }

@@ -7,6 +7,7 @@ import {
   parseJobs,
   parseList,
   parsePositiveSeconds,
+  parseRegistries,
   parseRetentionDays,
   parseShard,
   type Shard,
@@ -23,6 +24,8 @@ export const Input = {
   variant: 'variant',
   jobs: 'jobs',
   tlsVerify: 'tls-verify',
+  insecureRegistries: 'insecure-registries',
+  caFile: 'ca-file',
   defaultProject: 'default-project',
   failedFile: 'failed-file',
   reportFile: 'report-file',
@@ -30,6 +33,7 @@ export const Input = {
   deep: 'deep',
   requireIdentical: 'require-identical',
   imageTimeout: 'image-timeout',
+  timeout: 'timeout',
   cacheDir: 'cache-dir',
   cache: 'cache',
   shard: 'shard',
@@ -65,7 +69,10 @@ export interface ActionInputs {
   defaultProject: string;
   jobs: number;
   tlsVerify: boolean;
+  insecureRegistries: string[];
+  caFile?: string;
   imageTimeoutMs: number;
+  runTimeoutMs: number;
   cacheDir?: string;
   /** Persist the cache folder between workflow runs with GitHub's cache service. */
   cache: boolean;
@@ -113,7 +120,10 @@ export function getInputs(): ActionInputs {
     defaultProject: read('defaultProject'),
     jobs: parsed('jobs', parseJobs),
     tlsVerify: boolean('tlsVerify'),
+    insecureRegistries: parsed('insecureRegistries', parseRegistries),
+    caFile: read('caFile') || undefined,
     imageTimeoutMs: parsed('imageTimeout', parsePositiveSeconds) * 1000,
+    runTimeoutMs: parsed('timeout', parsePositiveSeconds) * 1000,
     cacheDir: read('cacheDir') || undefined,
     cache: boolean('cache'),
     shard: parsed('shard', parseShard),

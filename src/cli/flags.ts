@@ -66,8 +66,22 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'tls-verify',
     kind: 'boolean',
-    help: 'verify TLS certificates; =false also allows plain-HTTP registries',
+    help: 'verify TLS certificates of every registry; =false accepts any certificate and registries that answer plain HTTP, but sends no credentials over HTTP',
     setting: 'tlsVerify',
+  },
+  {
+    name: 'insecure-registries',
+    kind: 'string',
+    value: 'HOSTS',
+    help: 'registries (host[:port], comma-separated) whose certificates are not checked and that may be plain HTTP, credentials included; the others are verified',
+    setting: 'insecureRegistries',
+  },
+  {
+    name: 'ca-file',
+    kind: 'string',
+    value: 'FILE',
+    help: 'PEM certificates to trust besides the system CAs (SSL_CERT_FILE and NODE_EXTRA_CA_CERTS are read too)',
+    setting: 'caFile',
   },
   {
     name: 'provenance',
@@ -98,6 +112,13 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     value: 'DIR',
     help: 'keep manifests fetched by digest here, so later runs skip those GETs',
+  },
+  {
+    name: 'timeout',
+    kind: 'string',
+    value: 'SECONDS',
+    help: 'time budget of the whole run; then unfinished lines are skipped as interrupted and everything is written',
+    setting: 'timeout',
   },
   {
     name: 'image-timeout',

@@ -7,6 +7,7 @@ import {
   parseJobs,
   parseList,
   parsePositiveSeconds,
+  parseRegistries,
   parseShard,
   type Shard,
 } from '../config/parse.js';
@@ -82,6 +83,12 @@ export function configFromFlags(
     defaultProject: text('default-project', DEFAULTS.defaultProject),
     jobs: setting(() => parseJobs(text('jobs', defaultText('jobs')), '--jobs')),
     tlsVerify: booleanFlag(flags, 'tls-verify', DEFAULTS.tlsVerify),
+    insecureRegistries: setting(() =>
+      parseRegistries(text('insecure-registries', DEFAULTS.insecureRegistries), '--insecure-registries'),
+    ),
+    ...(stringFlag(flags, 'ca-file') ? { caFile: resolve(cwd, stringFlag(flags, 'ca-file') as string) } : {}),
+    runTimeoutMs:
+      setting(() => parsePositiveSeconds(text('timeout', defaultText('timeout')), '--timeout')) * 1000,
     imageTimeoutMs:
       setting(() =>
         parsePositiveSeconds(text('image-timeout', defaultText('imageTimeout')), '--image-timeout'),

@@ -9,6 +9,8 @@ export const DEFAULTS = {
   variant: '',
   jobs: 10,
   tlsVerify: true,
+  insecureRegistries: '',
+  caFile: '',
   defaultProject: 'library',
   failedFile: 'mirror-validate-failed.txt',
   reportFile: 'mirror-validate-report.json',
@@ -17,6 +19,8 @@ export const DEFAULTS = {
   requireIdentical: false,
   /** Seconds one image may take. */
   imageTimeout: 300,
+  /** Seconds the whole run may take (GitHub's job limit is 6 hours). */
+  timeout: 21600,
   cache: true,
   cacheDir: '',
   shard: '',

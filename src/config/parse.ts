@@ -25,6 +25,18 @@ export function parseList(text: string, name: string, { allowEmpty = false } = {
   return items;
 }
 
+/** Registry hosts (`host[:port]`, no scheme or path), comma- or space-separated; may be empty. */
+export function parseRegistries(text: string, name: string): string[] {
+  const items = text.split(/[\s,]+/).filter((item) => item.length > 0);
+  for (const item of items) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(item))
+      throw new Error(
+        `${name} must list registry hosts (host or host:port, no scheme or path), not "${item}"`,
+      );
+  }
+  return items.map((item) => item.toLowerCase());
+}
+
 // The words @actions/core's getBooleanInput accepts (YAML 1.2's core schema); the command line takes the same.
 const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
 const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);

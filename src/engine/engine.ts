@@ -1,4 +1,5 @@
 // The engine: list file in, per-line results out. Knows nothing of GitHub; the action and the CLI call it.
+import { readFile } from 'node:fs/promises';
 import { createRegistryClient } from '../registry/client.js';
 import {
   dockerConfigResolver,
@@ -29,6 +30,10 @@ export interface EngineConfig {
   /** 1–20, checked by the configuration parsers. */
   jobs: number;
   tlsVerify: boolean;
+  /** Registries (`host[:port]`) insecure whatever tls-verify says: the only ones credentials reach over HTTP. */
+  insecureRegistries?: readonly string[];
+  /** A PEM bundle trusted besides the system's CAs (SSL_CERT_FILE and NODE_EXTRA_CA_CERTS are read too). */
+  caFile?: string;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
   /** Per-image time budget. */
@@ -39,6 +44,8 @@ export interface EngineConfig {
   select?: (entry: ListEntry) => boolean;
   /** Said in the report and summary when `select` narrowed the list. */
   selection?: string;
+  /** Milliseconds the whole run may take; then the lines not yet finished are `skipped` / `interrupted`. */
+  runTimeoutMs?: number;
   /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
   signal?: AbortSignal;
   /** Where the Docker config and credential helpers are found; the process's environment by default. */
@@ -72,6 +79,50 @@ export function credentialsFor(entries: readonly ListEntry[], config: EngineConf
   return withExplicit(explicit, dockerConfigResolver(config.env));
 }
 
+/** The caller's signal, and the run's timeout: whichever comes first stops the run. */
+function runSignal(config: EngineConfig): { signal?: AbortSignal; dispose: () => void } {
+  if (!config.runTimeoutMs) return { signal: config.signal, dispose: () => undefined };
+  const controller = new AbortController();
+  const seconds = Math.round(config.runTimeoutMs / 1000);
+  const timer = setTimeout(
+    () => controller.abort(new Error(`the run's timeout of ${seconds} s ran out`)),
+    config.runTimeoutMs,
+  );
+  const stop = () => controller.abort(config.signal?.reason);
+  if (config.signal?.aborted) stop();
+  else config.signal?.addEventListener('abort', stop, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      config.signal?.removeEventListener('abort', stop);
+    },
+  };
+}
+
+/** The CA bundles to trust besides the system's: ca-file, then SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. */
+async function readCaCertificates(config: EngineConfig): Promise<string[]> {
+  const env = config.env ?? process.env;
+  const files = [
+    ...(config.caFile ? [{ path: config.caFile, name: 'ca-file' }] : []),
+    ...(env.SSL_CERT_FILE ? [{ path: env.SSL_CERT_FILE, name: 'SSL_CERT_FILE' }] : []),
+    ...(env.NODE_EXTRA_CA_CERTS ? [{ path: env.NODE_EXTRA_CA_CERTS, name: 'NODE_EXTRA_CA_CERTS' }] : []),
+  ];
+  const pems: string[] = [];
+  for (const { path, name } of files) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigurationError(`${name} "${path}" cannot be read: ${(error as Error).message}`);
+    }
+    const certificates = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!certificates) throw new ConfigurationError(`${name} "${path}" holds no PEM certificate`);
+    pems.push(...certificates);
+  }
+  return pems;
+}
+
 export async function runEngine(config: EngineConfig): Promise<RunReport> {
   const startedAt = new Date().toISOString();
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
@@ -89,11 +140,18 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
   if (config.selection) config.log(`${config.selection}: ${entries.length} of ${listed.length} lines`);
   const client = createRegistryClient({
     tlsVerify: config.tlsVerify,
+    insecureRegistries: config.insecureRegistries,
+    extraCaCertificates: await readCaCertificates(config),
+    onPlainHttp: (registry) =>
+      config.log(
+        `warning: ${registry} is used over plain HTTP${(config.insecureRegistries ?? []).includes(registry) ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
+      ),
     credentials: credentialsFor(entries, config),
     onDebug: config.debug,
     cacheDir: config.cacheDir,
   });
   const logProgress = progressLogger(config.log, config.listFile, entries.length);
+  const run = runSignal(config);
   try {
     const drift = config.cacheDir ? await loadDriftState(config.cacheDir) : undefined;
     const results = await validateEntries({
@@ -102,7 +160,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       jobs: config.jobs,
       imageTimeoutMs: config.imageTimeoutMs,
       reader: client,
-      signal: config.signal,
+      signal: run.signal,
       ...(drift ? { refine: (result) => refineDrift(result, drift) } : {}),
       onResult: logProgress,
     });
@@ -127,6 +185,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       requests: client.stats(),
     };
   } finally {
+    run.dispose();
     client.close();
   }
 }

@@ -14,6 +14,12 @@ import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStat
 export interface ClientOptions {
   /** false: accept self-signed certificates and allow plain HTTP, trying HTTPS first. */
   tlsVerify: boolean;
+  /** Registries insecure whatever tls-verify says; the only ones credentials may reach over plain HTTP. */
+  insecureRegistries?: readonly string[];
+  /** PEM certificates trusted besides the system's. */
+  extraCaCertificates?: readonly string[];
+  /** Said once per registry first used over plain HTTP. */
+  onPlainHttp?: (registry: string) => void;
   credentials?: CredentialResolver;
   /** Per request; default 30 s. */
   timeoutMs?: number;
@@ -72,6 +78,12 @@ class Client implements RegistryClient {
     if (options.cacheDir) this.disk = new DiskCache(options.cacheDir);
     this.transport = new Transport({
       tlsVerify: options.tlsVerify,
+      insecureRegistries: options.insecureRegistries,
+      extraCaCertificates: options.extraCaCertificates,
+      onPlainHttp: (registry) => {
+        this.statsFor(registry).plainHttp = true;
+        options.onPlainHttp?.(registry);
+      },
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 4,
       backoffMs: options.backoffMs ?? 500,

@@ -130,6 +130,8 @@ export function runCredentialHelper(
         }
       },
     );
+    // A helper may exit without reading its input (one that knows nothing): the broken pipe is not an error.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(server);
   });
 }

@@ -24,6 +24,8 @@ export interface RegistryRequestStats {
   retries: number;
   /** Manifests and configs read from the on-disk cache instead of the registry. */
   cacheHits: number;
+  /** Used over plain HTTP (an insecure registry whose TLS port answered in plain HTTP). */
+  plainHttp?: boolean;
   /** Last `ratelimit-limit` / `ratelimit-remaining` seen, raw header values. */
   rateLimit?: { limit?: string; remaining?: string; seenAt: string };
 }

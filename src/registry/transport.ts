@@ -1,15 +1,27 @@
-// HTTP to registries: keep-alive agents, TLS per tls-verify, HTTPS-then-HTTP when verification is off,
-// per-request timeouts, bounded retries with backoff and Retry-After, manual redirects that drop credentials
-// on a change of host, and a cap on response bodies.
+// HTTP to registries: keep-alive agents, TLS verified unless the registry is insecure (tls-verify off, or listed
+// in insecure-registries), plain HTTP only for an insecure registry whose TLS port answered in plain HTTP,
+// credentials over plain HTTP only to a listed registry, per-request timeouts, bounded retries with backoff
+// and Retry-After, manual redirects that drop credentials on a change of host, and a cap on response bodies.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import fetch, { type Response } from 'node-fetch';
 import { isNetworkFailure, isRetryableFailure, isTlsFailure, RegistryError, systemCode } from './errors.js';
 import { deadline } from './deadline.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {
+  /** false: every registry is insecure (hangar's flag): certificates are not checked, plain HTTP is allowed. */
   tlsVerify: boolean;
+  /**
+   * Registries (`host[:port]`) that are insecure whatever tls-verify says, and the only ones credentials may
+   * reach over plain HTTP (Docker's insecure-registries, containers' registries.conf `insecure = true`).
+   */
+  insecureRegistries?: readonly string[];
+  /** PEM certificates trusted besides the system's (ca-file, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS). */
+  extraCaCertificates?: readonly string[];
+  /** Called once per registry first used over plain HTTP. */
+  onPlainHttp?: (registry: string) => void;
   timeoutMs: number;
   retries: number;
   /** First backoff step; doubled per attempt, with jitter. */
@@ -90,9 +102,25 @@ async function readCapped(response: Response, maxBytes: number, registry: string
   return Buffer.concat(chunks);
 }
 
+/**
+ * The TLS port answered in plain HTTP: OpenSSL reads the HTTP status line as a TLS record ("wrong version
+ * number", "packet length too long", "http request"). A reset, a refusal or a timeout is not this.
+ */
+function answeredPlainHttp(error: unknown, code: string | undefined): boolean {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
+  const message =
+    String((error as Error)?.message ?? '') + String((error as { cause?: Error })?.cause?.message ?? '');
+  return code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message);
+}
+
 export class Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  /** For insecure registries: certificates not checked. */
+  private readonly insecureHttpsAgent: https.Agent;
+  private readonly insecure: ReadonlySet<string>;
+  /** Registries already used over plain HTTP (said once). */
+  private readonly plainHttp = new Set<string>();
   /** Per host: the scheme that answered, once known. */
   private readonly schemes = new Map<string, 'https' | 'http'>();
   /** Per registry: when requests may go out again after a 429. */
@@ -105,15 +133,33 @@ export class Transport {
       maxFreeSockets: options.maxSocketsPerHost,
     };
     this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: options.tlsVerify });
+    this.httpsAgent = new https.Agent({
+      ...agentOptions,
+      ...(options.extraCaCertificates?.length
+        ? { ca: [...tls.rootCertificates, ...options.extraCaCertificates] }
+        : {}),
+    });
+    this.insecureHttpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: false });
+    this.insecure = new Set((options.insecureRegistries ?? []).map((host) => apiHost(host.toLowerCase())));
   }
 
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.insecureHttpsAgent.destroy();
   }
 
-  /** The base URL for a registry: HTTPS, or HTTP once HTTPS failed and tls-verify is off. */
+  /** Listed in insecure-registries: self-signed accepted, plain HTTP allowed, credentials included. */
+  private listed(registry: string): boolean {
+    return this.insecure.has(apiHost(registry.toLowerCase()));
+  }
+
+  /** Certificates not checked and plain HTTP allowed: tls-verify off, or listed. */
+  private relaxed(registry: string): boolean {
+    return !this.options.tlsVerify || this.listed(registry);
+  }
+
+  /** The base URL for a registry: HTTPS, or HTTP once an insecure registry's TLS port answered plain HTTP. */
   private baseUrl(registry: string): string {
     const host = apiHost(registry);
     return `${this.schemes.get(host) ?? 'https'}://${host}`;
@@ -173,7 +219,23 @@ export class Transport {
       const response = await this.sendOnce(request, url, method, headers);
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || !location) return response;
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new RegistryError(
+          'http',
+          request.registry,
+          `${request.registry} redirected to an unusable address`,
+        );
+      }
+      if (url.startsWith('https:') && next.protocol === 'http:' && !this.relaxed(request.registry)) {
+        throw new RegistryError(
+          'tls',
+          request.registry,
+          `${request.registry} redirected from HTTPS to plain HTTP (${next.host}); not followed`,
+        );
+      }
       if (next.host !== originHost) {
         // Credentials belong to the registry, never to the storage or host it redirects to.
         const { authorization: _dropped, Authorization: _alsoDropped, ...rest } = headers;
@@ -192,11 +254,18 @@ export class Transport {
     headers: Record<string, string>,
   ): Promise<HttpResponse> {
     const target = new URL(url);
-    if (target.protocol === 'http:' && this.options.tlsVerify && headers.authorization) {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new RegistryError(
+        'http',
+        request.registry,
+        `refusing to follow ${request.registry} to a ${target.protocol} address`,
+      );
+    }
+    if (target.protocol === 'http:' && headers.authorization && !this.listed(request.registry)) {
       throw new RegistryError(
         'tls',
         request.registry,
-        `refusing to send credentials over plain HTTP to ${target.host} while tls-verify is on`,
+        `refusing to send credentials over plain HTTP to ${target.host}: list ${request.registry} in insecure-registries to allow it`,
       );
     }
     const timeout = deadline(this.options.timeoutMs, request.signal);
@@ -211,11 +280,20 @@ export class Transport {
         // Manifests are small JSON; no decompression pipeline per request.
         compress: false,
         signal,
-        agent: (parsed: URL) => (parsed.protocol === 'http:' ? this.httpAgent : this.httpsAgent),
+        agent: (parsed: URL) =>
+          parsed.protocol === 'http:'
+            ? this.httpAgent
+            : this.relaxed(request.registry)
+              ? this.insecureHttpsAgent
+              : this.httpsAgent,
       });
       // Counted once answered: a TLS probe of a plain-HTTP registry never reached it as a request.
       this.options.onSend?.(request.registry, method);
       this.schemes.set(target.host, target.protocol === 'http:' ? 'http' : 'https');
+      if (target.protocol === 'http:' && !this.plainHttp.has(request.registry)) {
+        this.plainHttp.add(request.registry);
+        this.options.onPlainHttp?.(request.registry);
+      }
       this.options.onHeaders?.(request.registry, response.headers);
       const body =
         method === 'HEAD' || REDIRECTS.has(response.status)
@@ -237,20 +315,20 @@ export class Transport {
       const code = systemCode(error);
       if (
         target.protocol === 'https:' &&
-        !this.options.tlsVerify &&
-        this.schemes.get(target.host) !== 'https'
+        this.relaxed(request.registry) &&
+        this.schemes.get(target.host) !== 'https' &&
+        answeredPlainHttp(error, code)
       ) {
-        // tls-verify off also means "may be plain HTTP": try it once, and remember what worked.
-        if (isTlsFailure(code) || code === 'ECONNRESET') {
-          this.schemes.set(target.host, 'http');
-          return this.sendOnce(request, url.replace(/^https:/, 'http:'), method, headers);
-        }
+        // An insecure registry whose TLS port speaks plain HTTP: use HTTP for it from now on. Never on a reset
+        // or a timeout, which an attacker on the path can cause at will.
+        this.schemes.set(target.host, 'http');
+        return this.sendOnce(request, url.replace(/^https:/, 'http:'), method, headers);
       }
       if (isTlsFailure(code)) {
         throw new RegistryError(
           'tls',
           request.registry,
-          `TLS failure talking to ${target.host} (${code}): the certificate is not trusted; set tls-verify to false for self-signed or plain-HTTP registries`,
+          `TLS failure talking to ${target.host} (${code}): the certificate is not trusted; give its CA with ca-file, or list ${request.registry} in insecure-registries`,
           { cause: error },
         );
       }

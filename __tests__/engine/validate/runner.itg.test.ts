@@ -275,6 +275,7 @@ describe('infrastructure failures are results, not crashes', () => {
       {},
       {
         tlsVerify: false,
+        insecureRegistries: [token.host],
         retries: 0,
         credentials: withExplicit({ [token.host]: { username: 'mirror-tester', password: 'wrong' } }),
       },
@@ -305,7 +306,7 @@ describe('infrastructure failures are results, not crashes', () => {
       tls.host,
     );
     expect(verdict(results[0])).toBe('failed tls');
-    expect(results[0]?.detail).toMatch(/tls-verify/);
+    expect(results[0]?.detail).toMatch(/give its CA with ca-file, or list .* in insecure-registries/);
   });
 
   describe('through a proxy in front of the source', () => {

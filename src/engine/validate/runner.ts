@@ -281,9 +281,14 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
     pairs.set(key, [...(pairs.get(key) ?? []), index]);
   });
 
+  // The abort's reason says why (a signal, the run's timeout), when it was given as an Error.
+  const why = () => {
+    const reason: unknown = input.signal?.reason;
+    return reason instanceof Error && reason.message ? ` (${reason.message})` : '';
+  };
   const interrupt = (indexes: number[], detail: string) => {
     for (const index of indexes)
-      settle(index, { status: 'skipped', reason: 'interrupted', detail, platforms: [] });
+      settle(index, { status: 'skipped', reason: 'interrupted', detail: `${detail}${why()}`, platforms: [] });
   };
 
   // Grouped by source registry: a slow upstream may hold at most half the workers while others wait.
