@@ -181,7 +181,19 @@ export class Authenticator {
     if (challenge.service) params.set('service', challenge.service);
     params.set('scope', scope);
     this.options.onTokenRequest?.(registry);
-    const { transport } = this.options;
+    const transport = {
+      // A token answer past 1 MiB is the token service's fault, not a manifest's.
+      send: (request: Parameters<Transport['send']>[0]) =>
+        this.options.transport.send(request).catch((error: unknown) => {
+          if (error instanceof RegistryError && error.code === 'too-large')
+            throw new RegistryError(
+              'http',
+              registry,
+              `token service of ${registry} answered more than 1 MiB`,
+            );
+          throw error;
+        }),
+    };
     let response: HttpResponse;
     if (credential?.identityToken) {
       params.set('grant_type', 'refresh_token');

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
 import { referencePart, type ImageReference } from './reference.js';
 import { Authenticator, deniedProblem, type Authenticated } from './auth.js';
+import { parseChallenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
@@ -43,6 +44,7 @@ export interface RegistryClient extends RegistryReader {
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 
 export const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const sha512 = (bytes: Uint8Array) => `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
 
 function emptyStats(): RegistryRequestStats {
   return {
@@ -212,13 +214,21 @@ class Client implements RegistryClient {
       );
     }
     const header = response.headers.get('docker-content-digest');
-    if (!ref.digest && header && /^sha256:/.test(header) && header !== digest) {
-      throw new RegistryError(
-        'digest-mismatch',
-        ref.registry,
-        `the registry says ${header} but the body has sha256 ${digest}`,
-        { reference: describe(ref) },
-      );
+    if (!ref.digest && header) {
+      // The header is checked against the body in its own algorithm: sha256 and sha512 are the OCI
+      // registered ones (opencontainers/image-spec descriptor.md); anything else cannot be checked.
+      const [algorithm] = header.split(':');
+      const computed = algorithm === 'sha256' ? digest : algorithm === 'sha512' ? sha512(bytes) : undefined;
+      if (computed === undefined || header !== computed) {
+        throw new RegistryError(
+          'digest-mismatch',
+          ref.registry,
+          computed === undefined
+            ? `the registry gives the digest ${header.slice(0, 80)}, in an algorithm that cannot be checked`
+            : `the registry says ${header.slice(0, 80)} but the body has ${computed}`,
+          { reference: describe(ref) },
+        );
+      }
     }
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim();
     let manifest;
@@ -366,6 +376,15 @@ class Client implements RegistryClient {
     // when GET /v2/ accepts the authorization sent (which catches Harbor's token without access for wrong
     // credentials: goharbor/harbor#20930).
     const anonymousToken = !sent.withCredentials && sent.authorization?.startsWith('Bearer ') === true;
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status === 401 && !sent.authorization && challenge && !parseChallenge(challenge)) {
+      throw new RegistryError(
+        'unauthorized',
+        registry,
+        `${registry} asks for authentication with a challenge that cannot be used: ${JSON.stringify(challenge.slice(0, 120))}`,
+        { reference: what, status: 401 },
+      );
+    }
     if (
       (response.status === 401 || response.status === 403) &&
       (anonymousToken || (await this.accepts(registry, sent, signal)))

@@ -65,6 +65,14 @@ export class InvalidManifestError extends Error {
   override name = 'InvalidManifestError';
 }
 
+/**
+ * The most entries an index, or layers an image, may have. Real indexes list a few platforms and their
+ * attestations; an image has at most 127 layers on overlayfs. With manifests capped at 4 MiB, this bounds the
+ * work of one line: one index, at most this many child HEADs (and, deep, blob HEADs per child). A child that
+ * is itself an index is one entry: nesting is not followed.
+ */
+export const MAX_ENTRIES = 1000;
+
 const INDEX_TYPES = new Set<string>([MediaType.ociIndex, MediaType.dockerManifestList]);
 const IMAGE_TYPES = new Set<string>([MediaType.ociManifest, MediaType.dockerManifest]);
 const SCHEMA1_TYPES = new Set<string>([MediaType.dockerSchema1, MediaType.dockerSchema1Signed]);
@@ -121,6 +129,15 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): Manifest
     contentType && contentType !== 'application/json' && contentType !== 'text/plain'
       ? contentType
       : undefined;
+  // A body and a Content-Type that disagree on what the manifest is (an index served as an image, or the
+  // reverse) are a registry, or something between, that cannot be trusted with this manifest.
+  if (
+    declared &&
+    headerType &&
+    ((INDEX_TYPES.has(declared) && IMAGE_TYPES.has(headerType)) ||
+      (IMAGE_TYPES.has(declared) && INDEX_TYPES.has(headerType)))
+  )
+    throw new InvalidManifestError(`the body is ${declared} but its Content-Type says ${headerType}`);
   let mediaType = declared ?? headerType;
   if (!mediaType) {
     if (body.schemaVersion === 1)
@@ -132,6 +149,10 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): Manifest
   if (INDEX_TYPES.has(mediaType)) {
     if (!Array.isArray(body.manifests))
       throw new InvalidManifestError(`${mediaType} without a manifests array`);
+    if (body.manifests.length > MAX_ENTRIES)
+      throw new InvalidManifestError(
+        `an index of ${body.manifests.length} entries (more than ${MAX_ENTRIES}: not one image's platforms)`,
+      );
     return {
       kind: 'index',
       mediaType,
@@ -143,6 +164,8 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): Manifest
   }
   if (IMAGE_TYPES.has(mediaType)) {
     if (!Array.isArray(body.layers)) throw new InvalidManifestError(`${mediaType} without a layers array`);
+    if (body.layers.length > MAX_ENTRIES)
+      throw new InvalidManifestError(`an image of ${body.layers.length} layers (more than ${MAX_ENTRIES})`);
     return {
       kind: 'image',
       mediaType,
