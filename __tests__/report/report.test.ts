@@ -129,6 +129,15 @@ describe('job summary', () => {
     expect(summary).toContain('97;w=21600 of 100;w=21600');
   });
 
+  test('registries used over plain HTTP are named once, and only then', () => {
+    const plain = report([passed(1)]);
+    expect(buildSummary(plain, { fullResultsHint: '' })).not.toContain('plain HTTP');
+    plain.requests['docker.io']!.plainHttp = true;
+    expect(buildSummary(plain, { fullResultsHint: '' })).toMatch(
+      /Used over plain HTTP \(not encrypted\): <code>docker\.io<\/code>\. Credentials go over plain HTTP only to registries listed in <code>insecure-registries<\/code>/,
+    );
+  });
+
   test('stays under the budget and says where the rest is', () => {
     const many = Array.from({ length: 20_000 }, (_, index) =>
       failed(index + 1, `registry.example.com/project/image-${index}:${'v'.repeat(40)}`),

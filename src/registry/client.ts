@@ -21,6 +21,8 @@ export interface ClientOptions {
   extraCaCertificates?: readonly string[];
   /** Said once per registry first used over plain HTTP. */
   onPlainHttp?: (registry: string) => void;
+  /** How often a registry marked down (not answering) is asked again; default 30 s. */
+  downProbeMs?: number;
   credentials?: CredentialResolver;
   /** Per request; default 30 s. */
   timeoutMs?: number;
@@ -81,6 +83,7 @@ class Client implements RegistryClient {
     this.transport = new Transport({
       tlsVerify: options.tlsVerify,
       insecureRegistries: options.insecureRegistries,
+      downProbeMs: options.downProbeMs,
       extraCaCertificates: options.extraCaCertificates,
       onPlainHttp: (registry) => {
         this.statsFor(registry).plainHttp = true;

@@ -22,6 +22,8 @@ export interface TransportOptions {
   extraCaCertificates?: readonly string[];
   /** Called once per registry first used over plain HTTP. */
   onPlainHttp?: (registry: string) => void;
+  /** How often a registry marked down is asked again (one request lets through); default 30 s. */
+  downProbeMs?: number;
   timeoutMs: number;
   retries: number;
   /** First backoff step; doubled per attempt, with jitter. */
@@ -113,7 +115,71 @@ function answeredPlainHttp(error: unknown, code: string | undefined): boolean {
   return code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message);
 }
 
+/**
+ * Per registry: is it answering? A registry whose first contact, or three requests in a row, got no answer
+ * within the request timeout is marked down: its other requests fail at once instead of each waiting out its
+ * own timeouts and retries, and one request every probe interval is let through to find out whether it is
+ * back. Any answer (whatever the status) marks it up again.
+ */
+class Health {
+  readonly #state = new Map<
+    string,
+    { answered: boolean; silent: number; down?: { since: number; what: string }; probeAt?: number }
+  >();
+
+  constructor(private readonly probeMs: number) {}
+
+  #of(registry: string) {
+    let state = this.#state.get(registry);
+    if (!state) {
+      state = { answered: false, silent: 0 };
+      this.#state.set(registry, state);
+    }
+    return state;
+  }
+
+  /** Throws when the registry is down and this request is not the probe. */
+  check(registry: string): void {
+    const state = this.#of(registry);
+    if (!state.down) return;
+    const now = Date.now();
+    if (state.probeAt === undefined || now >= state.probeAt) {
+      state.probeAt = now + this.probeMs;
+      return; // this one is the probe
+    }
+    throw new RegistryError(
+      'timeout',
+      registry,
+      `${registry} is not answering: marked down ${Math.round((now - state.down.since) / 1000)} s ago after ${state.down.what}; asked again every ${Math.round(this.probeMs / 1000)} s`,
+    );
+  }
+
+  answered(registry: string): void {
+    const state = this.#of(registry);
+    state.answered = true;
+    state.silent = 0;
+    state.down = undefined;
+    state.probeAt = undefined;
+  }
+
+  silent(registry: string, what: string): void {
+    const state = this.#of(registry);
+    state.silent += 1;
+    if (state.down) return;
+    if (!state.answered || state.silent >= 3) {
+      state.down = {
+        since: Date.now(),
+        what: state.answered
+          ? `${state.silent} requests in a row got no answer (last: ${what})`
+          : `its first request got no answer (${what})`,
+      };
+      state.probeAt = Date.now() + this.probeMs;
+    }
+  }
+}
+
 export class Transport {
+  private readonly health: Health;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   /** For insecure registries: certificates not checked. */
@@ -140,6 +206,7 @@ export class Transport {
         : {}),
     });
     this.insecureHttpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: false });
+    this.health = new Health(options.downProbeMs ?? 30_000);
     this.insecure = new Set((options.insecureRegistries ?? []).map((host) => apiHost(host.toLowerCase())));
   }
 
@@ -175,6 +242,7 @@ export class Transport {
       const pausedUntil = this.pausedUntil.get(request.registry) ?? 0;
       if (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now(), request.signal);
       try {
+        this.health.check(request.registry);
         response = await this.sendFollowingRedirects(request);
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
@@ -269,6 +337,7 @@ export class Transport {
       );
     }
     const timeout = deadline(this.options.timeoutMs, request.signal);
+    let answered = false;
     const signal = timeout.signal;
     this.options.onDebug?.(`${method} ${target.protocol}//${target.host}${target.pathname}`);
     try {
@@ -289,6 +358,8 @@ export class Transport {
       });
       // Counted once answered: a TLS probe of a plain-HTTP registry never reached it as a request.
       this.options.onSend?.(request.registry, method);
+      this.health.answered(request.registry);
+      answered = true;
       this.schemes.set(target.host, target.protocol === 'http:' ? 'http' : 'https');
       if (target.protocol === 'http:' && !this.plainHttp.has(request.registry)) {
         this.plainHttp.add(request.registry);
@@ -304,6 +375,8 @@ export class Transport {
       if (error instanceof RegistryError) throw error;
       if (request.signal?.aborted) throw request.signal.reason;
       if (timeout.expired) {
+        const what = `${method} ${target.host}${target.pathname} timed out after ${this.options.timeoutMs} ms`;
+        if (!answered) this.health.silent(request.registry, what);
         throw new RegistryError(
           'timeout',
           request.registry,

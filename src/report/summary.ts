@@ -107,10 +107,18 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       ? `${stats.rateLimit.remaining ?? '?'} of ${stats.rateLimit.limit ?? '?'}`
       : 'not reported',
   ]);
-  const tail =
-    requests.length > 0
-      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table>`
+  const plain = Object.entries(report.requests)
+    .filter(([, stats]) => stats.plainHttp)
+    .map(([registry]) => `<code>${escapeHtml(registry)}</code>`);
+  const plainNote =
+    plain.length > 0
+      ? `<p>⚠️ Used over plain HTTP (not encrypted): ${plain.join(', ')}. Credentials go over plain HTTP only to registries listed in <code>insecure-registries</code>.</p>`
       : '';
+  const tail =
+    plainNote +
+    (requests.length > 0
+      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table>`
+      : '');
 
   let size = Buffer.byteLength(parts.join('')) + Buffer.byteLength(tail) + 512;
   let truncated = 0;
