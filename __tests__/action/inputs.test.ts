@@ -40,6 +40,12 @@ describe('getInputs', () => {
     [{ jobs: ' 20 ' }, { jobs: 20 }],
     [{ 'tls-verify': 'FALSE' }, { tlsVerify: false }],
     [{ 'tls-verify': 'False' }, { tlsVerify: false }],
+    [
+      { 'insecure-registries': 'Harbor.local:8443, 10.0.0.5:5000' },
+      { insecureRegistries: ['harbor.local:8443', '10.0.0.5:5000'] },
+    ],
+    [{ timeout: '600' }, { runTimeoutMs: 600_000 }],
+    [{ 'ca-file': 'certs/ca.pem' }, { caFile: 'certs/ca.pem' }],
     [{ deep: 'TRUE' }, { options: { deep: true } }],
     [{ deep: 'True' }, { options: expect.objectContaining({ deep: true }) }],
     [
@@ -85,6 +91,15 @@ describe('getInputs', () => {
     [{ 'fail-on-error': '2' }, /input "fail-on-error" must be true or false/],
     [{ 'retention-days': '91' }, /input "retention-days" must be a whole number from 0 to 90/],
     [{ 'image-timeout': '0' }, /input "image-timeout" must be a positive number of seconds/],
+    [{ timeout: '-1' }, /input "timeout" must be a positive number of seconds/],
+    [
+      { 'insecure-registries': 'https://harbor.local' },
+      /input "insecure-registries" must list registry hosts .* not "https:\/\/harbor.local"/,
+    ],
+    [
+      { 'insecure-registries': 'harbor.local/project' },
+      /input "insecure-registries" must list registry hosts/,
+    ],
     [{ 'source-username': 'u' }, /inputs "source-username" and "source-password" go together/],
     [{ 'destination-password': 'p' }, /inputs "destination-username" and "destination-password" go together/],
   ])('%j is refused, naming the input', (inputs, message) => {

@@ -31,7 +31,10 @@ afterAll(async () => {
 });
 
 /** One line against one case: its result, how long it took, and everything the run logged. */
-async function validate(name: HostileCase, options = DEFAULT_VALIDATE_OPTIONS) {
+async function validate(
+  name: HostileCase,
+  trust: { caFile?: string; env?: NodeJS.ProcessEnv } = { caFile: hostile.caFile },
+) {
   const listFile = join(dir, `${name}.txt`);
   await writeFile(listFile, `upstream/single-oci hostile/${name} 1.0\n`);
   const output: string[] = [];
@@ -41,14 +44,14 @@ async function validate(name: HostileCase, options = DEFAULT_VALIDATE_OPTIONS) {
     source: upstream.host,
     destination: hostile.host,
     defaultProject: 'library',
-    options,
+    options: DEFAULT_VALIDATE_OPTIONS,
     jobs: 2,
     tlsVerify: true,
     insecureRegistries: [upstream.host],
-    caFile: hostile.caFile,
+    caFile: trust.caFile,
     imageTimeoutMs: 8_000,
     destinationCredential: { username: 'ci', password: PASSWORD },
-    env: { HOME: dir },
+    env: { HOME: dir, ...trust.env },
     log: (message) => output.push(message),
     debug: (message) => output.push(message),
   });
@@ -103,5 +106,23 @@ describe('hostile registry answers', () => {
     expect(seconds).toBeLessThan(20);
     expect(output).not.toContain(PASSWORD);
     expect(hostile.credentialsOverHttp).toEqual([]);
+  });
+});
+
+describe('trusting a private CA', () => {
+  test('SSL_CERT_FILE is trusted like ca-file', async () => {
+    const { result } = await validate('sha512-right', { env: { SSL_CERT_FILE: hostile.caFile } });
+    expect(failedWith(result)).toMatch(/^digest-mismatch/);
+  });
+
+  test('no CA given: the self-signed registry fails tls, naming ca-file and insecure-registries', async () => {
+    const { result } = await validate('sha512-right', {});
+    expect(failedWith(result)).toMatch(/^tls: .*give its CA with ca-file, or list .* in insecure-registries/);
+  });
+
+  test('a ca-file that cannot be read is a configuration error naming it', async () => {
+    await expect(validate('sha512-right', { caFile: join(dir, 'missing.pem') })).rejects.toThrow(
+      /ca-file ".*missing\.pem" cannot be read/,
+    );
   });
 });
