@@ -96,8 +96,9 @@ async function validate(front: RegistryFront, credential: Credential | undefined
     options: { ...DEFAULT_VALIDATE_OPTIONS, deep },
     jobs: 4,
     tlsVerify: false,
-    // The fronts are plain HTTP on loopback: credentials may go to them only because they are listed.
-    insecureRegistries: [front.host, hub.host],
+    // The fronts are plain HTTP on loopback: credentials may go to the mirror only because it is listed. The
+    // Docker-Hub-like upstream is not: it is read with anonymous tokens, which may go over plain HTTP.
+    insecureRegistries: [front.host],
     imageTimeoutMs: 20_000,
     destinationCredential: credential,
     env: { HOME: dir, DOCKER_CONFIG: join(dir, 'no-docker-config') },

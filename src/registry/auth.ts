@@ -67,11 +67,11 @@ export class Authenticator {
   async send(
     registry: string,
     scope: string,
-    send: (authorization: string | undefined) => Promise<HttpResponse>,
+    send: (authorization: string | undefined, withCredentials: boolean) => Promise<HttpResponse>,
     signal?: AbortSignal,
   ): Promise<Authenticated> {
     const first = await this.authorization(registry, scope, signal);
-    const response = await send(first.header);
+    const response = await send(first.header, first.withCredentials);
     const sent = { response, authorization: first.header, withCredentials: first.withCredentials };
     if (response.status !== 401) return sent;
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -85,7 +85,7 @@ export class Authenticator {
     if (first.header) this.#tokens.delete(`${registry} ${scope}`);
     const again = await this.authorization(registry, scope, signal);
     return {
-      response: await send(again.header),
+      response: await send(again.header, again.withCredentials),
       authorization: again.header,
       withCredentials: again.withCredentials,
     };
@@ -203,6 +203,7 @@ export class Authenticator {
         registry,
         method: 'POST',
         path: realm.toString(),
+        credentialed: true,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: params.toString(),
         signal,
@@ -222,6 +223,7 @@ export class Authenticator {
         method: 'GET',
         path: realm.toString(),
         headers: credential?.password !== undefined ? { authorization: basic(credential) } : {},
+        credentialed: credential?.password !== undefined,
         signal,
         maxBytes: 1024 * 1024,
       });

@@ -336,10 +336,11 @@ class Client implements RegistryClient {
   ): Promise<HttpResponse> {
     this.statsFor(registry)[options.kind] += 1;
     const scope = `repository:${repository}:pull`;
-    const send = async (authorization: string | undefined) =>
+    const send = async (authorization: string | undefined, withCredentials: boolean) =>
       this.transport.send({
         registry,
         method,
+        credentialed: withCredentials,
         path: `/v2/${repository}/${path}`,
         headers: {
           ...(options.accept ? { accept: options.accept } : {}),
@@ -367,7 +368,7 @@ class Client implements RegistryClient {
   private async authorised(
     registry: string,
     scope: string,
-    send: (authorization: string | undefined) => Promise<HttpResponse>,
+    send: (authorization: string | undefined, withCredentials: boolean) => Promise<HttpResponse>,
     what: string,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {

@@ -49,6 +49,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Refuse bodies larger than this. */
   maxBytes: number;
+  /**
+   * The Authorization header or the body carries the user's credentials, or a token got with them: such a
+   * request never goes over plain HTTP to a registry not listed as insecure. (An anonymous token may.)
+   */
+  credentialed?: boolean;
 }
 
 export interface HttpResponse {
@@ -304,6 +309,13 @@ export class Transport {
           `${request.registry} redirected from HTTPS to plain HTTP (${next.host}); not followed`,
         );
       }
+      if (next.host !== originHost && request.body !== undefined && request.credentialed) {
+        throw new RegistryError(
+          'http',
+          request.registry,
+          `${request.registry} redirected a request carrying credentials to ${next.host}; not followed`,
+        );
+      }
       if (next.host !== originHost) {
         // Credentials belong to the registry, never to the storage or host it redirects to.
         const { authorization: _dropped, Authorization: _alsoDropped, ...rest } = headers;
@@ -329,7 +341,9 @@ export class Transport {
         `refusing to follow ${request.registry} to a ${target.protocol} address`,
       );
     }
-    if (target.protocol === 'http:' && headers.authorization && !this.listed(request.registry)) {
+    const carriesCredentials =
+      request.credentialed === true && (headers.authorization !== undefined || request.body !== undefined);
+    if (target.protocol === 'http:' && carriesCredentials && !this.listed(request.registry)) {
       throw new RegistryError(
         'tls',
         request.registry,
