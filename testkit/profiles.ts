@@ -78,6 +78,32 @@ const nameUnknown: ProfileAnswer = {
   message: 'repository name not known to registry',
 };
 
+const HARBOR = {
+  auth: {
+    scheme: 'bearer',
+    realmPath: '/service/token',
+    realmOnOtherHost: false,
+    service: 'harbor-registry',
+    scopeInChallenge: true,
+    tokenField: 'token',
+    jwt: true,
+    refreshTokens: false,
+    wrongCredentials: 'empty-token',
+  },
+  anonymous: true,
+  anonymousBase: false,
+  basicChallengeAfterRefusal: 'Basic realm="harbor"',
+  missingRepository: unauthorized(),
+  missingTag: manifestUnknown,
+  forbidden: {
+    status: 401,
+    code: 'UNAUTHORIZED',
+    message: 'unauthorized to access repository: {name}, action: pull',
+  },
+  digestOnHead: true,
+  digestOnGet: true,
+} satisfies Partial<RegistryProfile>;
+
 export const PROFILES: RegistryProfile[] = [
   {
     name: 'docker-hub',
@@ -233,29 +259,7 @@ export const PROFILES: RegistryProfile[] = [
   {
     name: 'harbor',
     title: 'Harbor',
-    auth: {
-      scheme: 'bearer',
-      realmPath: '/service/token',
-      realmOnOtherHost: false,
-      service: 'harbor-registry',
-      scopeInChallenge: true,
-      tokenField: 'token',
-      jwt: true,
-      refreshTokens: false,
-      wrongCredentials: 'empty-token',
-    },
-    anonymous: true,
-    anonymousBase: false,
-    basicChallengeAfterRefusal: 'Basic realm="harbor"',
-    missingRepository: unauthorized(),
-    missingTag: manifestUnknown,
-    forbidden: {
-      status: 401,
-      code: 'UNAUTHORIZED',
-      message: 'unauthorized to access repository: {name}, action: pull',
-    },
-    digestOnHead: true,
-    digestOnGet: true,
+    ...HARBOR,
     user: { username: 'robot$mirror+ci', password: 'harbor-robot-Secret1' },
     sources: [
       'challenge Bearer realm="<host>/service/token",service="harbor-registry",scope=…; Basic realm="harbor" when the request carried an Authorization header: goharbor/harbor src/server/middleware/v2auth/auth.go getChallenge',
@@ -272,34 +276,13 @@ export const PROFILES: RegistryProfile[] = [
   {
     name: 'harbor-proxy-cache',
     title: 'Harbor proxy-cache project',
-    auth: {
-      scheme: 'bearer',
-      realmPath: '/service/token',
-      realmOnOtherHost: false,
-      service: 'harbor-registry',
-      scopeInChallenge: true,
-      tokenField: 'token',
-      jwt: true,
-      refreshTokens: false,
-      wrongCredentials: 'empty-token',
-    },
-    anonymous: true,
-    anonymousBase: false,
-    basicChallengeAfterRefusal: 'Basic realm="harbor"',
+    ...HARBOR,
     pathPrefix: 'dockerhub-proxy/',
-    missingRepository: unauthorized(),
     missingTag: {
       status: 404,
       code: 'NOT_FOUND',
       message: 'resource not found: repo {name}, tag {reference} not found',
     },
-    forbidden: {
-      status: 401,
-      code: 'UNAUTHORIZED',
-      message: 'unauthorized to access repository: {name}, action: pull',
-    },
-    digestOnHead: true,
-    digestOnGet: true,
     user: { username: 'robot$dockerhub-proxy+ci', password: 'harbor-proxy-Secret2' },
     sources: [
       'as harbor, with the project as a path before the upstream name (docs: goharbor.io "Configure proxy cache")',

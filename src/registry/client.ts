@@ -422,23 +422,27 @@ class Client implements RegistryClient {
   private accepts(registry: string, sent: Authenticated, signal?: AbortSignal): Promise<boolean> {
     let check = this.acceptance.get(registry);
     if (!check) {
-      check = this.transport
-        .send({
-          registry,
-          method: 'GET',
-          path: '/v2/',
-          headers: {
-            ...(sent.authorization ? { authorization: sent.authorization } : {}),
-            'user-agent': 'mirror-validate',
-          },
-          signal,
-          maxBytes: 64 * 1024,
-        })
-        .then((answer) => answer.status === 200);
+      check = this.ping(registry, signal, sent).then((answer) => answer.status === 200);
       this.acceptance.set(registry, check);
       check.catch(() => this.acceptance.delete(registry));
     }
     return check;
+  }
+
+  /** GET /v2/, the API version check, anonymously or with what a request was sent with. */
+  private ping(registry: string, signal?: AbortSignal, sent?: Authenticated): Promise<HttpResponse> {
+    return this.transport.send({
+      registry,
+      method: 'GET',
+      path: '/v2/',
+      headers: {
+        ...(sent?.authorization ? { authorization: sent.authorization } : {}),
+        'user-agent': 'mirror-validate',
+      },
+      credentialed: sent?.withCredentials,
+      signal,
+      maxBytes: 64 * 1024,
+    });
   }
 
   /**
@@ -448,26 +452,17 @@ class Client implements RegistryClient {
   private checkIsRegistry(registry: string, signal?: AbortSignal): Promise<void> {
     let check = this.registryChecks.get(registry);
     if (!check) {
-      check = this.transport
-        .send({
+      check = this.ping(registry, signal).then((answer) => {
+        const type = answer.headers.get('content-type') ?? '';
+        const apiVersion = answer.headers.get('docker-distribution-api-version');
+        if ((answer.status === 200 || answer.status === 401) && (apiVersion || !/html/i.test(type))) return;
+        throw new RegistryError(
+          'http',
           registry,
-          method: 'GET',
-          path: '/v2/',
-          headers: { 'user-agent': 'mirror-validate' },
-          signal,
-          maxBytes: 64 * 1024,
-        })
-        .then((answer) => {
-          const type = answer.headers.get('content-type') ?? '';
-          const apiVersion = answer.headers.get('docker-distribution-api-version');
-          if ((answer.status === 200 || answer.status === 401) && (apiVersion || !/html/i.test(type))) return;
-          throw new RegistryError(
-            'http',
-            registry,
-            `${registry} does not look like a container registry: GET /v2/ answered HTTP ${answer.status}${type ? ` (${type.split(';')[0]})` : ''}`,
-            { status: answer.status },
-          );
-        });
+          `${registry} does not look like a container registry: GET /v2/ answered HTTP ${answer.status}${type ? ` (${type.split(';')[0]})` : ''}`,
+          { status: answer.status },
+        );
+      });
       this.registryChecks.set(registry, check);
     }
     return check;
