@@ -245,7 +245,14 @@ class Client implements RegistryClient {
         cause: error,
       });
     }
-    return { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+    const fetched = { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+    // Fetched by tag (a HEAD without Docker-Content-Digest): kept under its digest, so the GET by digest
+    // that follows is answered from memory instead of the registry.
+    if (!ref.digest) {
+      const key = `${ref.registry}/${ref.repository}@${digest}`;
+      if (!this.manifests.has(key)) this.manifests.set(key, Promise.resolve(fetched));
+    }
+    return fetched;
   }
 
   async manifestExists(

@@ -357,6 +357,18 @@ describe('infrastructure failures are results, not crashes', () => {
       expect((results[0] as FailedLine).registry).toBe(proxy?.host);
     });
 
+    test('a source whose HEAD carries no Docker-Content-Digest: each manifest is fetched once', async () => {
+      const { results } = await through((request, response) => {
+        if (request.method !== 'HEAD' || !request.url?.includes('/manifests/')) return undefined;
+        const { 'docker-content-digest': _stripped, ...headers } = response.headers;
+        return { ...response, headers };
+      });
+      expect(verdict(results[0])).toBe('passed platforms');
+      const gets = proxy!.seen.filter((seen) => seen.startsWith('GET ') && seen.includes('/manifests/'));
+      // The index by tag (to hash it), then nothing again by digest; no child manifest is needed.
+      expect(gets).toEqual(['GET /v2/upstream/multi/manifests/1.0']);
+    });
+
     test('timeout: a registry that never answers', async () => {
       const started = Date.now();
       const { results } = await through(() => 'stall', { tlsVerify: false, retries: 0, timeoutMs: 300 });
