@@ -24,6 +24,8 @@ export interface TokenServer {
   scopes: string[];
   /** Answer with only `access_token` (true) instead of `token` (false, the default). */
   accessTokenOnly: boolean;
+  /** Grant at most this many of the scopes asked in one request (the rest get no access); unlimited when 0. */
+  maxScopesPerToken: number;
   /** Every token handed out, so tests can look for them where they must never appear. */
   issued: string[];
   close(): Promise<void>;
@@ -112,7 +114,13 @@ async function startTokenServer(options: {
   password: string;
 }): Promise<TokenServer> {
   const kid = libtrustKeyId(options.certPem);
-  const state = { requests: 0, scopes: [] as string[], accessTokenOnly: false, issued: [] as string[] };
+  const state = {
+    requests: 0,
+    scopes: [] as string[],
+    accessTokenOnly: false,
+    maxScopesPerToken: 0,
+    issued: [] as string[],
+  };
   const server = http.createServer((request, response) => {
     state.requests += 1;
     const url = new URL(request.url ?? '/', 'http://token');
@@ -127,7 +135,8 @@ async function startTokenServer(options: {
       );
       return;
     }
-    const access = scopes.flatMap((scope) => {
+    const granted = state.maxScopesPerToken ? scopes.slice(0, state.maxScopesPerToken) : scopes;
+    const access = granted.flatMap((scope) => {
       const [type, name, actions] = scope.split(':');
       return type && name && actions ? [{ type, name, actions: actions.split(',') }] : [];
     });

@@ -20,6 +20,40 @@ interface CachedToken {
   expiresAt: number;
   /** Whether the token service was given credentials (false: an anonymous token). */
   withCredentials: boolean;
+  /** For a batch token that is a JWT: the pull scopes its `access` claim grants (otherwise all asked). */
+  granted?: ReadonlySet<string>;
+}
+
+/** Whether a token covers a scope: all it was asked for, unless its JWT says which. */
+const grants = (token: CachedToken, scope: string) => !token.granted || token.granted.has(scope);
+
+/**
+ * The pull scopes a JWT's `access` claim grants (distribution's token format:
+ * https://distribution.github.io/distribution/spec/auth/jwt/); undefined when the token is opaque or unreadable.
+ * The claim is only a hint for which scopes need a token of their own: the registry decides.
+ */
+function grantedScopes(token: string): ReadonlySet<string> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || (parts[1] as string).length > 256 * 1024) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as {
+      access?: { type?: unknown; name?: unknown; actions?: unknown }[];
+    };
+    if (!Array.isArray(claims.access)) return undefined;
+    return new Set(
+      claims.access
+        .filter(
+          (entry) =>
+            entry?.type === 'repository' &&
+            typeof entry.name === 'string' &&
+            Array.isArray(entry.actions) &&
+            entry.actions.includes('pull'),
+        )
+        .map((entry) => `repository:${entry.name as string}:pull`),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a request was finally sent with, and what came back. */
@@ -48,6 +82,14 @@ export class Authenticator {
   readonly #challenges = new Map<string, Challenge>();
   /** Per registry and scope: a token, or the request for one under way (one request per scope). */
   readonly #tokens = new Map<string, Promise<CachedToken>>();
+  /**
+   * Per registry and scope: the batch of scopes it is asked for with, planned from the list before lines start
+   * (the token request of the distribution token spec takes several `scope` parameters). A scope is asked in a
+   * batch once; a scope its batch token did not grant gets a token of its own.
+   */
+  readonly #batches = new Map<string, string[]>();
+  /** Registries whose token service refused or failed a batch: single scopes from then on. */
+  readonly #noBatches = new Set<string>();
   /** Per registry: whether its token service serves our client at all, scope aside (asked after a refusal). */
   readonly #welcome = new Map<string, Promise<boolean>>();
 
@@ -56,6 +98,25 @@ export class Authenticator {
   /** Whether a challenge of this registry is known, so a request can authenticate before it is sent. */
   knows(registry: string): boolean {
     return this.#challenges.has(registry);
+  }
+
+  /**
+   * The repositories a run will read from a registry, in the order it will read them: their pull scopes are
+   * asked for in batches of at most 50 scopes and about 6 KB of query.
+   */
+  plan(registry: string, repositories: readonly string[]): void {
+    let batch: string[] = [];
+    let length = 0;
+    for (const repository of new Set(repositories)) {
+      const scope = `repository:${repository}:pull`;
+      if (batch.length >= 50 || length + scope.length > 6000) {
+        batch = [];
+        length = 0;
+      }
+      batch.push(scope);
+      length += scope.length + 7;
+      this.#batches.set(`${registry} ${scope}`, batch);
+    }
   }
 
   /**
@@ -114,7 +175,26 @@ export class Authenticator {
     }
     let pending = this.#tokens.get(key);
     if (!pending) {
-      pending = this.fetchToken(registry, scope, challenge, signal);
+      const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
+      if (batch && batch.length > 1) {
+        // Every scope of the batch waits for the one request; then each keeps the token only if it was granted.
+        for (const scope of batch) this.#batches.delete(`${registry} ${scope}`);
+        const shared = this.fetchToken(registry, batch, challenge, signal);
+        for (const scope of batch) {
+          const scopeKey = `${registry} ${scope}`;
+          if (!this.#tokens.has(scopeKey)) this.#tokens.set(scopeKey, shared);
+        }
+        const settled = await shared.catch(() => undefined);
+        if (!settled) this.#noBatches.add(registry);
+        for (const scope of batch) {
+          const scopeKey = `${registry} ${scope}`;
+          if (this.#tokens.get(scopeKey) === shared && (!settled || !grants(settled, scope)))
+            this.#tokens.delete(scopeKey);
+        }
+        if (settled && grants(settled, scope)) return settled;
+        return this.authorization(registry, scope, signal);
+      }
+      pending = this.fetchToken(registry, [scope], challenge, signal);
       this.#tokens.set(key, pending);
       pending.catch(() => {
         if (this.#tokens.get(key) === pending) this.#tokens.delete(key);
@@ -171,15 +251,17 @@ export class Authenticator {
 
   private async fetchToken(
     registry: string,
-    scope: string,
+    scopes: readonly string[],
     challenge: Challenge & { scheme: 'bearer' },
     signal?: AbortSignal,
   ): Promise<CachedToken> {
+    const scope = scopes.join(' ');
+    const batch = scopes.length > 1;
     const credential = await this.credential(registry);
     const realm = new URL(challenge.realm);
     const params = new URLSearchParams();
     if (challenge.service) params.set('service', challenge.service);
-    params.set('scope', scope);
+    for (const one of scopes) params.append('scope', one);
     this.options.onTokenRequest?.(registry);
     const transport = {
       // A token answer past 1 MiB is the token service's fault, not a manifest's.
@@ -210,7 +292,7 @@ export class Authenticator {
         maxBytes: 1024 * 1024,
       });
     } else {
-      for (const [name, value] of params) realm.searchParams.set(name, value);
+      for (const [name, value] of params) realm.searchParams.append(name, value);
       if (credential?.username && !credential.password) {
         throw new RegistryError(
           'unauthorized',
@@ -239,6 +321,7 @@ export class Authenticator {
     const sentBasic = credential?.password !== undefined && !credential.identityToken;
     if (
       refused &&
+      !batch &&
       (!credential || sentBasic) &&
       (await this.welcomes(registry, challenge, sentBasic ? basic(credential) : undefined, signal))
     ) {
@@ -279,6 +362,7 @@ export class Authenticator {
     this.options.onDebug?.(`token for ${registry} ${scope}: valid ${lifetime} s`);
     return {
       header: `Bearer ${token}`,
+      granted: batch ? grantedScopes(token) : undefined,
       expiresAt: Date.now() + (lifetime - 5) * 1000,
       withCredentials: Boolean(credential?.identityToken) || credential?.password !== undefined,
     };

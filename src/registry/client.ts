@@ -123,6 +123,10 @@ class Client implements RegistryClient {
     this.transport.close();
   }
 
+  plan(registry: string, repositories: readonly string[]): void {
+    this.auth.plan(registry, repositories);
+  }
+
   stats(): Record<string, RegistryRequestStats> {
     return Object.fromEntries(
       [...this.counts].map(([registry, stats]) => [registry, structuredClone(stats)]),

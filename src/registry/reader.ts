@@ -32,6 +32,8 @@ export interface RegistryRequestStats {
 
 /** What the validation runner needs from a registry client. */
 export interface RegistryReader {
+  /** The repositories the run will read from a registry, in order, so tokens can be asked for in batches. */
+  plan?(registry: string, repositories: readonly string[]): void;
   /** Digest of a manifest by tag or digest: HEAD, falling back to GET + sha256 when the header is absent. */
   headManifest(ref: ImageReference, signal?: AbortSignal): Promise<ManifestHead>;
   /** GET a manifest by tag or digest; verifies sha256 when the reference has a digest. */

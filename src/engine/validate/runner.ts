@@ -291,6 +291,20 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
       settle(index, { status: 'skipped', reason: 'interrupted', detail: `${detail}${why()}`, platforms: [] });
   };
 
+  // What each registry will be asked for, in queue order, so its token service can be asked in batches.
+  if (reader.plan) {
+    const repositories = new Map<string, string[]>();
+    for (const indexes of pairs.values()) {
+      const entry = entries[indexes[0] as number] as ImageEntry;
+      for (const ref of [entry.source, entry.destination]) {
+        const names = repositories.get(ref.registry) ?? [];
+        names.push(ref.repository);
+        repositories.set(ref.registry, names);
+      }
+    }
+    for (const [registry, names] of repositories) reader.plan(registry, names);
+  }
+
   // Grouped by source registry: a slow upstream may hold at most half the workers while others wait.
   const queue = new FairQueue(
     [...pairs.values()],

@@ -1,0 +1,75 @@
+// Tokens in batches: the lines of a run are planned per registry and their pull scopes asked for many at a
+// time (the distribution token spec takes several `scope` parameters:
+// https://distribution.github.io/distribution/spec/auth/token/#requesting-a-token), against the real
+// token-auth registry and its token service, counted at the token service.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { parseImageList } from '../../src/engine/list/image-list.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { validateEntries } from '../../src/engine/validate/runner.js';
+import { createRegistryClient } from '../../src/registry/client.js';
+import { withExplicit } from '../../src/registry/credentials.js';
+import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
+import { linux, pushImage } from '../../testkit/seed.js';
+
+const REPOSITORIES = 100;
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  registry = await startRegistry('token');
+  for (let n = 0; n < REPOSITORIES; n += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, k) =>
+        pushImage(registry, `batch/r${n + k}`, '1.0', { platform: linux('amd64') }),
+      ),
+    );
+  }
+}, 120_000);
+afterAll(() => registry?.stop());
+
+async function validate() {
+  const reader = createRegistryClient({
+    tlsVerify: false,
+    insecureRegistries: [registry.host],
+    credentials: withExplicit({
+      [registry.host]: { username: registry.username, password: registry.password },
+    }),
+  });
+  try {
+    const lines = Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n} batch/r${n} 1.0`);
+    const entries = parseImageList(lines.join('\n'), {
+      source: registry.host,
+      destination: registry.host,
+      defaultProject: 'library',
+    });
+    const before = registry.tokenServer!.requests;
+    const results = (
+      await validateEntries({
+        entries,
+        options: DEFAULT_VALIDATE_OPTIONS,
+        jobs: 20,
+        imageTimeoutMs: 30_000,
+        reader,
+      })
+    ).toArray();
+    return { results, tokenRequests: registry.tokenServer!.requests - before };
+  } finally {
+    reader.close();
+  }
+}
+
+test('100 repositories: a handful of token requests, every line passes', async () => {
+  registry.tokenServer!.maxScopesPerToken = 0;
+  const { results, tokenRequests } = await validate();
+  expect(results.every((result) => result.status === 'passed')).toBe(true);
+  // One for the first contact's single scope, then batches of at most 50 scopes.
+  expect(tokenRequests).toBeLessThanOrEqual(4);
+});
+
+test('scopes a batch token does not grant get tokens of their own, and the right verdict', async () => {
+  // The token service grants only the first 10 scopes of any request (its JWT says which).
+  registry.tokenServer!.maxScopesPerToken = 10;
+  const { results, tokenRequests } = await validate();
+  expect(results.every((result) => result.status === 'passed')).toBe(true);
+  expect(tokenRequests).toBeGreaterThan(4);
+  expect(tokenRequests).toBeLessThan(REPOSITORIES + 5);
+});
