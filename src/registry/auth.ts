@@ -170,7 +170,7 @@ export class Authenticator {
     const cached = this.#tokens.get(key);
     if (cached) {
       const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now()) return token;
+      if (token && token.expiresAt > Date.now() && grants(token, scope)) return token;
       if (this.#tokens.get(key) === cached) this.#tokens.delete(key);
     }
     let pending = this.#tokens.get(key);
