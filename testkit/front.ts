@@ -122,6 +122,9 @@ export async function startFront(options: FrontOptions): Promise<RegistryFront> 
     return server;
   };
 
+  /** Whether the repository exists behind the front (distribution answers its tag list 404 otherwise). */
+  const exists = async (name: string) =>
+    (await backend(options.backendUrl, 'GET', `/v2/${name}/tags/list`, {})).status === 200;
   const basicUser = (header: string | undefined): FrontUser | 'wrong' | undefined => {
     if (!header?.toLowerCase().startsWith('basic ')) return undefined;
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
@@ -224,10 +227,8 @@ export async function startFront(options: FrontOptions): Promise<RegistryFront> 
     if (refusal) {
       for (const scope of scopes) {
         const name = stripPrefix(scope.split(':')[1] ?? '');
-        const exists =
-          name !== undefined &&
-          (await backend(options.backendUrl, 'GET', `/v2/${name}/tags/list`, {})).status === 200;
-        if (!exists || !readableBy(user, name))
+        const present = name !== undefined && (await exists(name));
+        if (!present || !readableBy(user, name))
           return send(refusal.status, errorBody(refusal, scope.split(':')[1] ?? '', ''));
       }
     }
@@ -341,9 +342,7 @@ export async function startFront(options: FrontOptions): Promise<RegistryFront> 
     const scope = `repository:${outer}:pull`;
     if (!authenticated) return refuse(scope);
     const name = stripPrefix(outer);
-    const exists =
-      name !== undefined &&
-      (await backend(options.backendUrl, 'GET', `/v2/${name}/tags/list`, {})).status === 200;
+    const present = name !== undefined && (await exists(name));
     const readable =
       name !== undefined && (auth.scheme === 'basic' ? readableBy(user, name) : grant?.pull.has(name));
     const withChallenge = (rule: ProfileAnswer) =>
@@ -352,7 +351,7 @@ export async function startFront(options: FrontOptions): Promise<RegistryFront> 
             'www-authenticate': `${challenge(scope)}${rule.insufficientScope ? ',error="insufficient_scope"' : ''}`,
           }
         : {};
-    if (!exists)
+    if (!present)
       return answer(
         profile.missingRepository.status,
         errorBody(profile.missingRepository, outer, reference),

@@ -78,6 +78,14 @@ const nameUnknown: ProfileAnswer = {
   message: 'repository name not known to registry',
 };
 
+/** Artifact Registry answers a missing and a forbidden repository alike (see the gar profile's sources). */
+const garDenied: ProfileAnswer = {
+  status: 403,
+  code: 'DENIED',
+  message:
+    'Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/p/locations/l/repositories/{name}" (or it may not exist)',
+};
+
 const HARBOR = {
   auth: {
     scheme: 'bearer',
@@ -339,19 +347,9 @@ export const PROFILES: RegistryProfile[] = [
       wrongCredentials: 'refused',
     },
     anonymous: false,
-    missingRepository: {
-      status: 403,
-      code: 'DENIED',
-      message:
-        'Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/p/locations/l/repositories/{name}" (or it may not exist)',
-    },
+    missingRepository: garDenied,
     missingTag: { status: 404, code: 'MANIFEST_UNKNOWN', message: 'Failed to fetch "{reference}"' },
-    forbidden: {
-      status: 403,
-      code: 'DENIED',
-      message:
-        'Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/p/locations/l/repositories/{name}" (or it may not exist)',
-    },
+    forbidden: garDenied,
     digestOnHead: true,
     digestOnGet: true,
     blobRedirect: 302,

@@ -142,9 +142,9 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
     tlsVerify: config.tlsVerify,
     insecureRegistries: config.insecureRegistries,
     extraCaCertificates: await readCaCertificates(config),
-    onPlainHttp: (registry) =>
+    onPlainHttp: (registry, listed) =>
       config.log(
-        `warning: ${registry} is used over plain HTTP${(config.insecureRegistries ?? []).includes(registry) ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
+        `warning: ${registry} is used over plain HTTP${listed ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
       ),
     credentials: credentialsFor(entries, config),
     onDebug: config.debug,

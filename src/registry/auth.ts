@@ -62,6 +62,8 @@ export interface Authenticated {
   authorization: string | undefined;
   /** Whether credentials went into that authorization (directly, or into the token request). */
   withCredentials: boolean;
+  /** A 401's WWW-Authenticate that could not be parsed, so no authentication was tried. */
+  unusableChallenge?: string;
 }
 
 const basic = (credential: Credential) =>
@@ -135,8 +137,9 @@ export class Authenticator {
     const response = await send(first.header, first.withCredentials);
     const sent = { response, authorization: first.header, withCredentials: first.withCredentials };
     if (response.status !== 401) return sent;
-    const challenge = parseChallenge(response.headers.get('www-authenticate'));
-    if (!challenge) return sent;
+    const header = response.headers.get('www-authenticate');
+    const challenge = parseChallenge(header);
+    if (!challenge) return header ? { ...sent, unusableChallenge: header } : sent;
     const known = this.#challenges.get(registry);
     // A refusal of what we sent may come with another scheme (Harbor answers any request that carried an
     // Authorization header with `Basic realm="harbor"`: goharbor/harbor src/server/middleware/v2auth/auth.go):

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
 import { referencePart, type ImageReference } from './reference.js';
 import { Authenticator, deniedProblem, type Authenticated } from './auth.js';
-import { parseChallenge } from './challenge.js';
 import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { RegistryError } from './errors.js';
@@ -20,7 +19,7 @@ export interface ClientOptions {
   /** PEM certificates trusted besides the system's. */
   extraCaCertificates?: readonly string[];
   /** Said once per registry first used over plain HTTP. */
-  onPlainHttp?: (registry: string) => void;
+  onPlainHttp?: (registry: string, listed: boolean) => void;
   /** How often a registry marked down (not answering) is asked again; default 30 s. */
   downProbeMs?: number;
   credentials?: CredentialResolver;
@@ -85,9 +84,9 @@ class Client implements RegistryClient {
       insecureRegistries: options.insecureRegistries,
       downProbeMs: options.downProbeMs,
       extraCaCertificates: options.extraCaCertificates,
-      onPlainHttp: (registry) => {
+      onPlainHttp: (registry, listed) => {
         this.statsFor(registry).plainHttp = true;
-        options.onPlainHttp?.(registry);
+        options.onPlainHttp?.(registry, listed);
       },
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 4,
@@ -391,8 +390,8 @@ class Client implements RegistryClient {
     // when GET /v2/ accepts the authorization sent (which catches Harbor's token without access for wrong
     // credentials: goharbor/harbor#20930).
     const anonymousToken = !sent.withCredentials && sent.authorization?.startsWith('Bearer ') === true;
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status === 401 && !sent.authorization && challenge && !parseChallenge(challenge)) {
+    const challenge = sent.unusableChallenge;
+    if (challenge !== undefined && !sent.authorization) {
       throw new RegistryError(
         'unauthorized',
         registry,

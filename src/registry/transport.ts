@@ -20,8 +20,8 @@ export interface TransportOptions {
   insecureRegistries?: readonly string[];
   /** PEM certificates trusted besides the system's (ca-file, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS). */
   extraCaCertificates?: readonly string[];
-  /** Called once per registry first used over plain HTTP. */
-  onPlainHttp?: (registry: string) => void;
+  /** Called once per registry first used over plain HTTP; `listed`: credentials may go to it. */
+  onPlainHttp?: (registry: string, listed: boolean) => void;
   /** How often a registry marked down is asked again (one request lets through); default 30 s. */
   downProbeMs?: number;
   timeoutMs: number;
@@ -377,7 +377,7 @@ export class Transport {
       this.schemes.set(target.host, target.protocol === 'http:' ? 'http' : 'https');
       if (target.protocol === 'http:' && !this.plainHttp.has(request.registry)) {
         this.plainHttp.add(request.registry);
-        this.options.onPlainHttp?.(request.registry);
+        this.options.onPlainHttp?.(request.registry, this.listed(request.registry));
       }
       this.options.onHeaders?.(request.registry, response.headers);
       const body =
