@@ -73,3 +73,69 @@ test('scopes a batch token does not grant get tokens of their own, and the right
   expect(tokenRequests).toBeGreaterThan(4);
   expect(tokenRequests).toBeLessThan(REPOSITORIES + 5);
 });
+
+test('the next batch is asked for as soon as the first is, before any line needs it', async () => {
+  registry.tokenServer!.maxScopesPerToken = 0;
+  const reader = createRegistryClient({
+    tlsVerify: false,
+    insecureRegistries: [registry.host],
+    credentials: withExplicit({
+      [registry.host]: { username: registry.username, password: registry.password },
+    }),
+  });
+  try {
+    reader.plan!(
+      registry.host,
+      Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n}`),
+    );
+    const before = registry.tokenServer!.requests;
+    const scopesBefore = registry.tokenServer!.scopes.length;
+    await reader.headManifest({ registry: registry.host, repository: 'batch/r0', tag: '1.0' });
+    // The second batch goes out beside the first (not awaited by the line): wait for it to arrive.
+    for (let waited = 0; registry.tokenServer!.requests - before < 2 && waited < 3000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(registry.tokenServer!.requests - before).toBe(2);
+    const asked = registry.tokenServer!.scopes.slice(scopesBefore);
+    expect(asked).toContain('repository:batch/r0:pull');
+    expect(asked).toContain('repository:batch/r99:pull');
+    expect(asked).toHaveLength(REPOSITORIES);
+  } finally {
+    reader.close();
+  }
+});
+
+test('after the batch tokens expire, the scopes are asked for in batches again, not one by one', async () => {
+  registry.tokenServer!.maxScopesPerToken = 0;
+  // One client for two passes; between them its clock moves past the tokens' lifetime (300 s), so every
+  // token it holds is expired for it while the registry (real clock) would still take them.
+  let offset = 0;
+  const reader = createRegistryClient({
+    now: () => Date.now() + offset,
+    tlsVerify: false,
+    insecureRegistries: [registry.host],
+    credentials: withExplicit({
+      [registry.host]: { username: registry.username, password: registry.password },
+    }),
+  });
+  try {
+    const repositories = Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n}`);
+    reader.plan!(registry.host, repositories);
+    const pass = () =>
+      Promise.all(
+        repositories.map((repository) =>
+          reader.headManifest({ registry: registry.host, repository, tag: '1.0' }),
+        ),
+      );
+    const start = registry.tokenServer!.requests;
+    await pass();
+    const first = registry.tokenServer!.requests - start;
+    expect(first).toBeLessThanOrEqual(3);
+    offset = 10 * 60 * 1000;
+    await pass();
+    const second = registry.tokenServer!.requests - start - first;
+    expect(second).toBeGreaterThanOrEqual(1);
+    expect(second).toBeLessThanOrEqual(3);
+  } finally {
+    reader.close();
+  }
+});

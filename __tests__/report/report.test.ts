@@ -96,6 +96,8 @@ describe('JSON report', () => {
       [3, 'skipped', 'invalid-line'],
     ]);
     expect(json.requests['docker.io']?.tokenRequests).toBe(1);
+    // 3 requests (the token request among them) over 3 lines.
+    expect(json.perLine).toEqual({ requests: 1, tokenRequests: 0.333 });
   });
 
   test('exit status: 1 for a failed or invalid line, 0 for a platform-filter skip', () => {
@@ -127,6 +129,7 @@ describe('job summary', () => {
     expect(summary).toMatch(/<h3>Skipped \(1\)<\/h3>/);
     expect(summary).toMatch(/<details><summary><b>Passed \(1\)<\/b><\/summary>/);
     expect(summary).toContain('97;w=21600 of 100;w=21600');
+    expect(summary).toContain('Per line of the list: 1 requests, 0.333 token requests.');
   });
 
   test('registries used over plain HTTP are named once, and only then', () => {

@@ -19,3 +19,19 @@ export interface RunReport {
   /** Request counts per registry host. */
   requests: Record<string, RegistryRequestStats>;
 }
+
+/** Requests of the run per line of the list: all requests (token requests are among them), and token requests. */
+export function requestsPerLine(report: Pick<RunReport, 'requests' | 'totals'>): {
+  requests: number;
+  tokenRequests: number;
+} {
+  const stats = Object.values(report.requests);
+  const tokenRequests = stats.reduce((sum, one) => sum + one.tokenRequests, 0);
+  const requests = stats.reduce(
+    (sum, one) => sum + Object.values(one.byMethod).reduce((a, b) => a + b, 0),
+    0,
+  );
+  const lines = Math.max(report.totals.lines, 1);
+  const round = (value: number) => Math.round((value / lines) * 1000) / 1000;
+  return { requests: round(requests), tokenRequests: round(tokenRequests) };
+}

@@ -13,6 +13,15 @@ export interface AuthOptions {
   onDebug?: (message: string) => void;
   /** Called once per token request sent (for the run's request counts). */
   onTokenRequest?: (registry: string) => void;
+  /** The clock tokens expire by (tests move it); Date.now by default. */
+  now?: () => number;
+}
+
+/** Scopes asked for together, in the order the run reads them; a scope a batch token did not grant leaves. */
+interface Batch {
+  scopes: string[];
+  /** The registry's next batch: asked for once this one is, so lines never wait for it. */
+  next?: Batch;
 }
 
 interface CachedToken {
@@ -86,16 +95,21 @@ export class Authenticator {
   readonly #tokens = new Map<string, Promise<CachedToken>>();
   /**
    * Per registry and scope: the batch of scopes it is asked for with, planned from the list before lines start
-   * (the token request of the distribution token spec takes several `scope` parameters). A scope is asked in a
-   * batch once; a scope its batch token did not grant gets a token of its own.
+   * (the token request of the distribution token spec takes several `scope` parameters). A batch is asked for
+   * again when its token expires; a scope its batch token did not grant, or that the registry refused with
+   * it, leaves the batch and gets a token of its own.
    */
-  readonly #batches = new Map<string, string[]>();
+  readonly #batches = new Map<string, Batch>();
   /** Registries whose token service refused or failed a batch: single scopes from then on. */
   readonly #noBatches = new Set<string>();
   /** Per registry: whether its token service serves our client at all, scope aside (asked after a refusal). */
   readonly #welcome = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly options: AuthOptions) {}
+  readonly #now: () => number;
+
+  constructor(private readonly options: AuthOptions) {
+    this.#now = options.now ?? Date.now;
+  }
 
   /** Whether a challenge of this registry is known, so a request can authenticate before it is sent. */
   knows(registry: string): boolean {
@@ -107,18 +121,61 @@ export class Authenticator {
    * asked for in batches of at most 50 scopes and about 6 KB of query.
    */
   plan(registry: string, repositories: readonly string[]): void {
-    let batch: string[] = [];
+    let batch: Batch = { scopes: [] };
     let length = 0;
     for (const repository of new Set(repositories)) {
       const scope = `repository:${repository}:pull`;
-      if (batch.length >= 50 || length + scope.length > 6000) {
-        batch = [];
+      if (this.#batches.has(`${registry} ${scope}`)) continue;
+      if (batch.scopes.length >= 50 || length + scope.length > 6000) {
+        batch = batch.next = { scopes: [] };
         length = 0;
       }
-      batch.push(scope);
+      batch.scopes.push(scope);
       length += scope.length + 7;
       this.#batches.set(`${registry} ${scope}`, batch);
     }
+  }
+
+  /** A scope the batch token does not serve: from now on it gets a token of its own. */
+  private leaveBatch(registry: string, scope: string): void {
+    const key = `${registry} ${scope}`;
+    const batch = this.#batches.get(key);
+    if (!batch) return;
+    this.#batches.delete(key);
+    batch.scopes = batch.scopes.filter((one) => one !== scope);
+  }
+
+  /**
+   * Asks for a batch's token, every scope of it waiting on the one request; then each keeps the token only if
+   * it was granted. Never two requests for one batch at once.
+   */
+  private fetchBatch(
+    registry: string,
+    batch: Batch,
+    challenge: Challenge & { scheme: 'bearer' },
+    signal?: AbortSignal,
+  ): Promise<CachedToken> {
+    const scopes = [...batch.scopes];
+    const shared = this.fetchToken(registry, scopes, challenge, signal);
+    for (const scope of scopes) this.#tokens.set(`${registry} ${scope}`, shared);
+    void shared.then(
+      (token) => {
+        for (const scope of scopes) {
+          if (grants(token, scope)) continue;
+          this.leaveBatch(registry, scope);
+          const key = `${registry} ${scope}`;
+          if (this.#tokens.get(key) === shared) this.#tokens.delete(key);
+        }
+      },
+      () => {
+        this.#noBatches.add(registry);
+        for (const scope of scopes) {
+          const key = `${registry} ${scope}`;
+          if (this.#tokens.get(key) === shared) this.#tokens.delete(key);
+        }
+      },
+    );
+    return shared;
   }
 
   /**
@@ -146,7 +203,12 @@ export class Authenticator {
     // the registry's own challenge stays the one learnt first, and the refusal stands.
     if (first.header && known && known.scheme !== challenge.scheme) return sent;
     this.#challenges.set(registry, challenge);
-    if (first.header) this.#tokens.delete(`${registry} ${scope}`);
+    if (first.header) {
+      // Refused with the token it was sent with: a batch token that does not serve this repository after all
+      // (an opaque token, or a JWT claiming more than the registry grants) leaves the batch for a token of its own.
+      this.#tokens.delete(`${registry} ${scope}`);
+      this.leaveBatch(registry, scope);
+    }
     const again = await this.authorization(registry, scope, signal);
     return {
       response: await send(again.header, again.withCredentials),
@@ -173,27 +235,23 @@ export class Authenticator {
     const cached = this.#tokens.get(key);
     if (cached) {
       const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now() && grants(token, scope)) return token;
+      if (token && token.expiresAt > this.#now() && grants(token, scope)) return token;
       if (this.#tokens.get(key) === cached) this.#tokens.delete(key);
     }
     let pending = this.#tokens.get(key);
     if (!pending) {
       const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
-      if (batch && batch.length > 1) {
-        // Every scope of the batch waits for the one request; then each keeps the token only if it was granted.
-        for (const scope of batch) this.#batches.delete(`${registry} ${scope}`);
-        const shared = this.fetchToken(registry, batch, challenge, signal);
-        for (const scope of batch) {
-          const scopeKey = `${registry} ${scope}`;
-          if (!this.#tokens.has(scopeKey)) this.#tokens.set(scopeKey, shared);
-        }
+      if (batch && batch.scopes.length > 1) {
+        const shared = this.fetchBatch(registry, batch, challenge, signal);
+        // Ahead of the queue: the next batch is asked for now, without this line's signal, unless under way.
+        const next = batch.next;
+        if (
+          next &&
+          next.scopes.length > 0 &&
+          !next.scopes.some((one) => this.#tokens.has(`${registry} ${one}`))
+        )
+          void this.fetchBatch(registry, next, challenge).catch(() => undefined);
         const settled = await shared.catch(() => undefined);
-        if (!settled) this.#noBatches.add(registry);
-        for (const scope of batch) {
-          const scopeKey = `${registry} ${scope}`;
-          if (this.#tokens.get(scopeKey) === shared && (!settled || !grants(settled, scope)))
-            this.#tokens.delete(scopeKey);
-        }
         if (settled && grants(settled, scope)) return settled;
         return this.authorization(registry, scope, signal);
       }
@@ -366,7 +424,7 @@ export class Authenticator {
     return {
       header: `Bearer ${token}`,
       granted: batch ? grantedScopes(token) : undefined,
-      expiresAt: Date.now() + (lifetime - 5) * 1000,
+      expiresAt: this.#now() + (lifetime - 5) * 1000,
       withCredentials: Boolean(credential?.identityToken) || credential?.password !== undefined,
     };
   }

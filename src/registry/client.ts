@@ -31,8 +31,14 @@ export interface ClientOptions {
   backoffMs?: number;
   /** Longest Retry-After honoured before giving up as rate-limited; default 60 s. */
   maxRetryAfterMs?: number;
-  /** Keep-alive sockets per host; default 20. */
+  /**
+   * Keep-alive sockets per host; default 80. An image in flight may have several requests on one host at
+   * once (a manifest GET, then the HEADs of its platform children): with fewer sockets than that, requests
+   * queue for a socket and each queue costs a round trip across a WAN.
+   */
   maxSocketsPerHost?: number;
+  /** The clock tokens expire by; Date.now by default (tests move it). */
+  now?: () => number;
   onDebug?: (message: string) => void;
   /** A folder where manifests and image configs fetched by digest are kept across runs. */
   cacheDir?: string;
@@ -92,7 +98,7 @@ class Client implements RegistryClient {
       retries: options.retries ?? 4,
       backoffMs: options.backoffMs ?? 500,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      maxSocketsPerHost: options.maxSocketsPerHost ?? 20,
+      maxSocketsPerHost: options.maxSocketsPerHost ?? 80,
       onDebug: options.onDebug,
       onSend: (registry, method) => {
         const stats = this.statsFor(registry);
@@ -112,6 +118,7 @@ class Client implements RegistryClient {
       transport: this.transport,
       credentials: options.credentials,
       onDebug: options.onDebug,
+      now: options.now,
       onTokenRequest: (registry) => {
         this.statsFor(registry).tokenRequests += 1;
       },

@@ -2,7 +2,7 @@
 // counts. Its shape is published as schema/report.schema.json (version 1).
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type { RunReport } from '../engine/report.js';
+import { requestsPerLine, type RunReport } from '../engine/report.js';
 
 export const REPORT_VERSION = 1;
 
@@ -22,7 +22,12 @@ function reportHead(report: RunReport) {
 
 /** The JSON report as an object (small runs, tests); files are written by writeJsonReport. */
 export function buildJsonReport(report: RunReport) {
-  return { ...reportHead(report), results: report.results.toArray(), requests: report.requests };
+  return {
+    ...reportHead(report),
+    results: report.results.toArray(),
+    requests: report.requests,
+    perLine: requestsPerLine(report),
+  };
 }
 
 /**
@@ -40,7 +45,9 @@ export async function writeJsonReport(path: string, report: RunReport): Promise<
   await write(`${head.slice(0, -1)},"results":[\n`);
   let index = 0;
   for (const json of report.results.json()) await write(`${index++ > 0 ? ',\n' : ''}${json}`);
-  await write(`\n],"requests":${JSON.stringify(report.requests)}}\n`);
+  await write(
+    `\n],"requests":${JSON.stringify(report.requests)},"perLine":${JSON.stringify(requestsPerLine(report))}}\n`,
+  );
   out.end();
   await done;
 }

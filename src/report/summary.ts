@@ -1,6 +1,6 @@
 // The job summary: a verdict line, what was compared, failed and skipped lines, passed lines folded, and
 // request counts. Every value is escaped; the whole stays under GitHub's 1 MiB per step.
-import type { RunReport } from '../engine/report.js';
+import { requestsPerLine, type RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { problemCount } from './outcome.js';
 
@@ -107,6 +107,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       ? `${stats.rateLimit.remaining ?? '?'} of ${stats.rateLimit.limit ?? '?'}`
       : 'not reported',
   ]);
+  const perLine = requestsPerLine(report);
   const plain = Object.entries(report.requests)
     .filter(([, stats]) => stats.plainHttp)
     .map(([registry]) => `<code>${escapeHtml(registry)}</code>`);
@@ -117,7 +118,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   const tail =
     plainNote +
     (requests.length > 0
-      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table>`
+      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table><p>Per line of the list: ${perLine.requests} requests, ${perLine.tokenRequests} token requests.</p>`
       : '');
 
   let size = Buffer.byteLength(parts.join('')) + Buffer.byteLength(tail) + 512;

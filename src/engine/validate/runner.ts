@@ -180,41 +180,68 @@ async function validatePair(
       );
     }
 
-    let sourceView;
-    try {
-      const fetched = await reader.getManifest({ ...source, digest: digests.sourceDigest }, signal);
-      sourceView = {
-        digest: fetched.digest,
-        manifest: fetched.manifest,
-        platform: await configPlatform(reader, source, fetched.manifest, signal),
-      };
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      return fetchErrorVerdict(error, 'source', references.source, digests.sourceDigest, digests);
-    }
-    let destinationView;
-    try {
-      const fetched = await reader.getManifest(destinationByDigest, signal);
-      destinationView = { digest: fetched.digest, manifest: fetched.manifest };
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
+    // Both manifests at once (one round trip, not two). A single-manifest source then needs its config blob
+    // before the comparison can say which destination children to check; the only child it can be is the one
+    // with the source's own digest, so that HEAD goes out beside the config fetch instead of after it.
+    const heads = new Map<string, Promise<boolean>>();
+    const exists = (digest: string) => {
+      let pending = heads.get(digest);
+      if (!pending) {
+        pending = reader.manifestExists(destination.registry, destination.repository, digest, signal);
+        pending.catch(() => undefined);
+        heads.set(digest, pending);
+      }
+      return pending;
+    };
+    const sourceGet = reader.getManifest({ ...source, digest: digests.sourceDigest }, signal);
+    const destinationGet = reader.getManifest(destinationByDigest, signal);
+    const [sourceSettled, destinationSettled] = await Promise.allSettled([
+      sourceGet.then(async (fetched) => {
+        void destinationGet.then(
+          (other) => {
+            if (
+              other.manifest.kind === 'index' &&
+              fetched.manifest.kind === 'image' &&
+              other.manifest.manifests.some((entry) => entry.digest === fetched.digest)
+            )
+              void exists(fetched.digest);
+          },
+          () => undefined,
+        );
+        const platform = await configPlatform(reader, source, fetched.manifest, signal);
+        return { digest: fetched.digest, manifest: fetched.manifest, platform };
+      }),
+      destinationGet,
+    ]);
+    if (signal.aborted) throw signal.reason;
+    // The source's failure is reported first, as when the two were fetched one after the other.
+    if (sourceSettled.status === 'rejected')
       return fetchErrorVerdict(
-        error,
+        sourceSettled.reason,
+        'source',
+        references.source,
+        digests.sourceDigest,
+        digests,
+      );
+    if (destinationSettled.status === 'rejected') {
+      return fetchErrorVerdict(
+        destinationSettled.reason,
         'destination',
         references.destination,
         digests.destinationDigest,
         digests,
       );
     }
+    const sourceView = sourceSettled.value;
+    const destinationView = {
+      digest: destinationSettled.value.digest,
+      manifest: destinationSettled.value.manifest,
+    };
     const comparison = compare(sourceView, destinationView, options);
     const toCheck = childrenToCheck(comparison);
     const toFetch = childrenToFetch(comparison, options);
     const [present, children] = await Promise.all([
-      Promise.all(
-        toCheck.map((digest) =>
-          reader.manifestExists(destination.registry, destination.repository, digest, signal),
-        ),
-      ),
+      Promise.all(toCheck.map(exists)),
       fetchChildren(
         reader,
         destination,
