@@ -5,18 +5,15 @@
 //   - the way hangar mirror-validate 1.6 does it: skopeo inspect --raw of source, destination and each
 //     destination child, in parallel with xargs -P;
 //   - the ceiling: the two manifest HEADs per image and nothing else, fired by wrk.
-// Prints a table and writes bench/RESULTS.md with the date and the machine.
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// Prints a table and appends it to bench/RESULTS.md with the date and the machine.
+import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { MediaType, type Descriptor, type Platform } from '../src/registry/manifest.js';
 import { startRegistry, type TestRegistry } from '../testkit/registry.js';
-import { digestOf, pushBlob, pushManifest, registryRequest } from '../testkit/seed.js';
+import { runTool, seedBench, type Seeded, type ToolRun } from './images.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -29,200 +26,6 @@ function argument(name: string, fallback: number): number {
 const IMAGES = argument('images', 1000);
 const CONCURRENCY = argument('concurrency', 20);
 const HANGAR_SAMPLE = Math.min(IMAGES, argument('hangar-sample', 200));
-const PLATFORMS: Platform[] = [
-  { os: 'linux', architecture: 'amd64' },
-  { os: 'linux', architecture: 'arm64' },
-  { os: 'linux', architecture: 'arm', variant: 'v7' },
-  { os: 'linux', architecture: 's390x' },
-];
-
-async function pool<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index] as T, index);
-      }
-    }),
-  );
-}
-
-const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-
-/** Links a blob into a repository: mounted from the pool repository (same registry), uploaded once there. */
-async function linkBlob(registry: TestRegistry, repository: string, bytes: Buffer, pooled: Set<string>) {
-  const digest = digestOf(bytes);
-  const key = `${registry.host} ${digest}`;
-  if (!pooled.has(key)) {
-    await pushBlob(registry, 'pool/blobs', bytes);
-    pooled.add(key);
-  }
-  const mount = await registryRequest(
-    registry,
-    repository,
-    'POST',
-    `blobs/uploads/?mount=${digest}&from=pool/blobs`,
-  );
-  if (mount.status !== 201) await pushBlob(registry, repository, bytes);
-}
-
-interface Seeded {
-  repository: string;
-  multi: boolean;
-  children: number;
-}
-
-/** One image: pushed upstream, digest-identical under same/, rebuilt (amd64+arm64 index) under rebuilt/. */
-async function seedImage(
-  upstream: TestRegistry,
-  mirror: TestRegistry,
-  index: number,
-  layers: Buffer[],
-  pooled: Set<string>,
-): Promise<Seeded> {
-  const repository = `bench/image-${index}`;
-  const multi = index % 5 < 3;
-  const platforms = multi ? PLATFORMS.slice(0, 2 + (index % 3)) : [PLATFORMS[index % 2] as Platform];
-  const children: (Descriptor & { bytes: Buffer; config: Buffer; layer: Buffer })[] = [];
-  for (const [position, platform] of platforms.entries()) {
-    const layer = layers[(index + position) % layers.length] as Buffer;
-    const config = json({
-      ...platform,
-      rootfs: { type: 'layers', diff_ids: [digestOf(layer)] },
-      config: { Labels: { image: String(index) } },
-    });
-    const bytes = json({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: { mediaType: MediaType.ociConfig, digest: digestOf(config), size: config.length },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-          digest: digestOf(layer),
-          size: layer.length,
-        },
-      ],
-    });
-    children.push({
-      mediaType: MediaType.ociManifest,
-      digest: digestOf(bytes),
-      size: bytes.length,
-      platform,
-      bytes,
-      config,
-      layer,
-    });
-  }
-  const targets: [TestRegistry, string][] = [
-    [upstream, repository],
-    [mirror, `same/image-${index}`],
-    [mirror, `rebuilt/image-${index}`],
-  ];
-  for (const [registry, repo] of targets) {
-    for (const child of children) {
-      await linkBlob(registry, repo, child.layer, pooled);
-      await pushBlob(registry, repo, child.config);
-      await pushManifest(registry, repo, child.digest, child.bytes, MediaType.ociManifest);
-    }
-  }
-  const manifests = children.map(({ mediaType, digest, size, platform }) => ({
-    mediaType,
-    digest,
-    size,
-    platform,
-  }));
-  if (multi) {
-    const index_ = json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests });
-    await pushManifest(upstream, repository, '1.0', index_, MediaType.ociIndex);
-    await pushManifest(mirror, `same/image-${index}`, '1.0', index_, MediaType.ociIndex);
-  } else {
-    const only = children[0]!;
-    await pushManifest(upstream, repository, '1.0', only.bytes, MediaType.ociManifest);
-    await pushManifest(mirror, `same/image-${index}`, '1.0', only.bytes, MediaType.ociManifest);
-  }
-  const selected = manifests.filter((entry) => ['amd64', 'arm64'].includes(entry.platform!.architecture));
-  const rebuilt = json({
-    schemaVersion: 2,
-    mediaType: MediaType.ociIndex,
-    manifests: selected,
-    annotations: { rebuilt: 'bench' },
-  });
-  await pushManifest(mirror, `rebuilt/image-${index}`, '1.0', rebuilt, MediaType.ociIndex);
-  return { repository, multi, children: children.length };
-}
-
-/** Peak resident memory of a child process, read from /proc while it runs (VmHWM is the high-water mark). */
-function trackPeakRss(pid: number): () => number {
-  let peak = 0;
-  const timer = setInterval(() => {
-    readFile(`/proc/${pid}/status`, 'utf8')
-      .then((status) => {
-        const match = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (match) peak = Math.max(peak, Number(match[1]) * 1024);
-      })
-      .catch(() => undefined);
-  }, 20);
-  return () => {
-    clearInterval(timer);
-    return peak;
-  };
-}
-
-interface ToolRun {
-  seconds: number;
-  peakRss: number;
-  report: {
-    startedAt: string;
-    finishedAt: string;
-    totals: { lines: number; passed: number; failed: number };
-    requests: Record<
-      string,
-      { byMethod: Record<string, number>; manifestHeads: number; manifestGets: number; tokenRequests: number }
-    >;
-  };
-}
-
-async function runTool(
-  work: string,
-  list: string,
-  source: string,
-  destination: string,
-  extra: string[] = [],
-): Promise<ToolRun> {
-  const report = join(work, `report-${Date.now()}.json`);
-  const started = process.hrtime.bigint();
-  const child = spawn(
-    'node',
-    [
-      join(root, 'dist', 'cli', 'index.js'),
-      '-f',
-      list,
-      '-s',
-      source,
-      '-d',
-      destination,
-      '--tls-verify=false',
-      '-j',
-      String(CONCURRENCY),
-      '-o',
-      join(work, 'failed.txt'),
-      '--report',
-      report,
-      ...extra,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const peak = trackPeakRss(child.pid!);
-  await new Promise((resolve) => child.on('exit', resolve));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return {
-    seconds,
-    peakRss: peak(),
-    report: JSON.parse(await readFile(report, 'utf8')) as ToolRun['report'],
-  };
-}
-
 /** hangar 1.6's way: skopeo inspect --raw of the source, the destination and each destination child. */
 async function runHangarWay(
   work: string,
@@ -305,28 +108,7 @@ const mirror = await startRegistry('plain');
 const work = await mkdtemp(join(tmpdir(), 'mirror-validate-bench-'));
 try {
   await writeFile(join(work, 'auth.json'), '{"auths":{}}');
-  console.log(`seeding ${IMAGES} images …`);
-  const seedStarted = Date.now();
-  const layers = Array.from({ length: 16 }, () => gzipSync(randomBytes(2048)));
-  const pooled = new Set<string>();
-  const seeded: Seeded[] = new Array(IMAGES);
-  await pool(
-    Array.from({ length: IMAGES }, (_, i) => i),
-    8,
-    async (index) => {
-      seeded[index] = await seedImage(upstream, mirror, index, layers, pooled);
-    },
-  );
-  console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
-  const list = join(work, 'images.txt');
-  await writeFile(
-    list,
-    seeded.map((_, i) => `bench/image-${i} IMAGE-PREFIX/image-${i} 1.0`).join('\n') + '\n',
-  );
-  const identicalList = join(work, 'identical.txt');
-  const rebuiltList = join(work, 'rebuilt.txt');
-  await writeFile(identicalList, (await readFile(list, 'utf8')).replaceAll('IMAGE-PREFIX', 'same'));
-  await writeFile(rebuiltList, (await readFile(list, 'utf8')).replaceAll('IMAGE-PREFIX', 'rebuilt'));
+  const { seeded, identicalList, rebuiltList } = await seedBench(upstream, mirror, IMAGES, work);
 
   const cacheDir = join(work, 'cache');
   const rows: string[][] = [];
@@ -335,10 +117,18 @@ try {
     ['digest-identical', identicalList, 'same'],
     ['rebuilt index', rebuiltList, 'rebuilt'],
   ] as const) {
-    const tool = await runTool(work, file, upstream.host, mirror.host, ['--cache-dir', cacheDir]);
+    const tool = await runTool(work, file, upstream.host, mirror.host, CONCURRENCY, [
+      '--tls-verify=false',
+      '--cache-dir',
+      cacheDir,
+    ]);
     if (tool.report.totals.passed !== IMAGES)
       throw new Error(`${style}: only ${tool.report.totals.passed} of ${IMAGES} passed`);
-    const warm = await runTool(work, file, upstream.host, mirror.host, ['--cache-dir', cacheDir]);
+    const warm = await runTool(work, file, upstream.host, mirror.host, CONCURRENCY, [
+      '--tls-verify=false',
+      '--cache-dir',
+      cacheDir,
+    ]);
     const hangar = await runHangarWay(work, upstream, mirror, seeded, prefix);
     const ceiling = await runCeiling(work, upstream, mirror, prefix);
     // Validation rate from the engine's own start and finish (list read to last verdict), comparable with the
@@ -401,9 +191,8 @@ try {
   ].join('\n');
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const text = [
-    '# Benchmark results',
     '',
-    `${new Date().toISOString()} on ${machine}.`,
+    `Loopback run ${new Date().toISOString()} on ${machine}.`,
     `${IMAGES} images (60% multi-platform lists of 2–4 platforms, 40% single), concurrency ${CONCURRENCY}, local distribution registries over HTTP.`,
     "This tool's rate runs from reading the list to the last verdict (its report's startedAt and finishedAt); the whole-process rate adds Node's start and the report writing.",
     `The hangar way (skopeo inspect --raw of source, destination and each destination child, xargs -P ${CONCURRENCY}) is timed on the first ${HANGAR_SAMPLE} images; the ceiling is wrk firing only the two manifest requests per image, as GETs because wrk stalls on HEAD responses (${CONCURRENCY / 2} connections per registry, 5 s).`,
@@ -414,7 +203,7 @@ try {
     '',
   ].join('\n');
   console.log(`\n${table}`);
-  await writeFile(join(root, 'bench', 'RESULTS.md'), text);
+  await appendFile(join(root, 'bench', 'RESULTS.md'), text);
 } finally {
   await Promise.all([upstream.stop(), mirror.stop()]);
   await rm(work, { recursive: true, force: true });

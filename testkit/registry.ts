@@ -200,9 +200,19 @@ async function waitUntilServing(url: string, child: ChildProcess, logFile: strin
   );
 }
 
-export async function startRegistry(kind: RegistryKind): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** Serve this storage folder (another registry's, read side by side) instead of a new empty one. */
+  storageDir?: string;
+  /** The realm the registry names in its challenge, from the token server's URL (e.g. a relay in front). */
+  tokenRealm?: (tokenServerUrl: string) => Promise<string> | string;
+}
+
+export async function startRegistry(
+  kind: RegistryKind,
+  options: RegistryOptions = {},
+): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), `mv-registry-${kind}-`));
-  const storageDir = join(dir, 'storage');
+  const storageDir = options.storageDir ?? join(dir, 'storage');
   const logFile = join(dir, 'registry.log');
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -248,7 +258,7 @@ export async function startRegistry(kind: RegistryKind): Promise<TestRegistry> {
     config.push(
       'auth:',
       '  token:',
-      `    realm: ${tokenServer.url}`,
+      `    realm: ${options.tokenRealm ? await options.tokenRealm(tokenServer.url) : tokenServer.url}`,
       `    service: ${service}`,
       `    issuer: ${issuer}`,
       `    rootcertbundle: ${cert}`,
