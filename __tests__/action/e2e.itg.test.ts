@@ -15,6 +15,7 @@ import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
 import { parseOutputs, runActionFromSource } from './harness.js';
+import { junitErrors } from '../../testkit/junit-schema.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
@@ -51,6 +52,7 @@ async function runStep(
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'acme/mirrors',
     GITHUB_RUN_ID: '1234',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     RUNNER_TEMP: workspace,
     ...extraEnv,
   };
@@ -147,6 +149,10 @@ describe('the action as a workflow step', () => {
     expect(run.summary).toContain('destination-missing');
     expect(run.summary).toContain('mirror/&lt;chart&gt;');
     expect(run.summary).not.toContain('<chart>');
+    // The failed line's number links to the list at the run's commit.
+    expect(run.summary).toContain(
+      '<a href="https://github.com/acme/mirrors/blob/0123456789abcdef0123456789abcdef01234567/images.txt#L4">4</a>',
+    );
     // The artifact holds exactly the failed list and the report.
     const artifact = artifacts.artifacts.at(-1)!;
     expect(artifact).toMatchObject({ name: 'mirror-validate-failed', finalized: true });
@@ -158,10 +164,17 @@ describe('the action as a workflow step', () => {
     expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
   });
 
-  test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green', async () => {
-    const run = await runStep({ ...mirrorInputs(), 'fail-on-error': 'false' }, {}, list);
+  test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green; JUnit XML', async () => {
+    const run = await runStep(
+      { ...mirrorInputs(), 'fail-on-error': 'false', 'junit-file': 'junit.xml' },
+      {},
+      list,
+    );
     workspaces.push(run.workspace);
     expect(run.code).toBe(0);
+    const xml = await readFile(join(run.workspace, 'junit.xml'), 'utf8');
+    expect(await junitErrors(xml)).toEqual([]);
+    expect(xml).toMatch(/<testsuite name="images.txt" tests="4" failures="1" errors="1" skipped="0"/);
     expect(run.outputs.result).toBe('failure');
     expect(run.outputs['artifact-id']).toBe('');
     expect(run.stdout).toMatch(/::notice::not running in GitHub Actions/);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mirrorIdentical } from '../../testkit/mirror.js';
 import { runCli } from '../../src/cli/main.js';
+import { junitErrors } from '../../testkit/junit-schema.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
@@ -99,6 +100,37 @@ describe('mirror-validate command', () => {
     expect(result.stdout).toMatch(/bad\.txt:2 .* → FAIL destination-missing/);
     expect(result.stdout + result.stderr).not.toContain(mirror.password!);
     expect(await readFile(join(dir, 'failed.txt'), 'utf8')).toBe('upstream/single-oci:1.0\n');
+  });
+
+  test('--junit: JUnit XML of a real run, valid against the JUnit schema, one case per line', async () => {
+    await writeFile(
+      join(dir, 'junit-list.txt'),
+      'upstream/multi:1.0\nupstream/single-oci:1.0\nNot A Reference\n',
+    );
+    const result = await run([
+      '-f',
+      'junit-list.txt',
+      '-s',
+      upstream.host,
+      '-d',
+      mirror.host,
+      '--tls-verify=false',
+      '--junit',
+      'junit.xml',
+      '--destination-username',
+      mirror.username!,
+      '--destination-password',
+      mirror.password!,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('JUnit XML: junit.xml');
+    const xml = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(await junitErrors(xml)).toEqual([]);
+    expect(xml).toMatch(/<testsuite name="junit-list.txt" tests="3" failures="1" errors="1" skipped="0"/);
+    expect(xml).toMatch(
+      /<testcase name="line 2: [^"]*upstream\/single-oci:1.0[^"]*"[^>]*><failure type="destination-missing"/,
+    );
+    expect(xml).not.toContain(mirror.password!);
   });
 
   test('credentials from a Docker config, never a prompt', async () => {

@@ -120,6 +120,15 @@ describe('job summary', () => {
     expect(summary).toContain('&lt;script&gt;');
   });
 
+  test('line numbers link to the list at the run commit when a link is given, escaped', () => {
+    const summary = buildSummary(report([passed(1), failed(2)]), {
+      fullResultsHint: 'see the artifact',
+      lineLink: (line) => `https://github.com/acme/m/blob/abc/l"x.txt#L${line}`,
+    });
+    expect(summary).toContain('<td><a href="https://github.com/acme/m/blob/abc/l&quot;x.txt#L2">2</a></td>');
+    expect(buildSummary(report([failed(2)]), { fullResultsHint: 'x' })).toContain('<tr><td>2</td>');
+  });
+
   test('verdict line, failed table, skipped, passed folded, requests with rate-limit headroom', () => {
     const summary = buildSummary(report([passed(1), failed(2), skipped(3)]), {
       fullResultsHint: 'see the artifact',

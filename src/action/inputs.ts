@@ -29,6 +29,7 @@ export const Input = {
   defaultProject: 'default-project',
   failedFile: 'failed-file',
   reportFile: 'report-file',
+  junitFile: 'junit-file',
   provenance: 'provenance',
   deep: 'deep',
   requireIdentical: 'require-identical',
@@ -83,6 +84,8 @@ export interface ActionInputs {
   destinationCredential?: Credential;
   failedFile: string;
   reportFile: string;
+  /** Where JUnit XML is written; none when empty. */
+  junitFile?: string;
   failOnError: boolean;
   annotations: boolean;
   summary: boolean;
@@ -142,6 +145,7 @@ export function getInputs(): ActionInputs {
     destinationCredential: credential(Input.destinationUsername, Input.destinationPassword),
     failedFile: read('failedFile'),
     reportFile: read('reportFile'),
+    junitFile: read('junitFile') || undefined,
     failOnError: boolean('failOnError'),
     annotations: boolean('annotations'),
     summary: boolean('summary'),

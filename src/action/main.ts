@@ -8,7 +8,8 @@ import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
 import { uploadResults } from './artifact.js';
 import { restoreManifestCache, saveManifestCache, type CacheLog } from './cache.js';
-import { selection } from './pull-request.js';
+import { listLineLinks } from './links.js';
+import { currentEvent, selection } from './pull-request.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
 import { formatOutcomeLine, problemCount } from '../report/outcome.js';
 import { buildSummary } from '../report/summary.js';
@@ -39,6 +40,8 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
   const reportFile = resolve(workspace, inputs.reportFile);
   await checkWritable(failedFile, `input "failed-file"`);
   await checkWritable(reportFile, `input "report-file"`);
+  const junitFile = inputs.junitFile ? resolve(workspace, inputs.junitFile) : undefined;
+  if (junitFile) await checkWritable(junitFile, `input "junit-file"`);
   const narrowed = await selection(inputs, workspace, listPath);
   // With the cache on and no folder named, the runner's temp folder holds it; GitHub's cache carries it over.
   // (Outside a runner, without cache-dir, there is no cache.)
@@ -78,7 +81,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     });
 
     // Files and outputs first: whatever happens next, the results are kept.
-    await writeResultFiles(report, { failedFile, reportFile });
+    await writeResultFiles(report, { failedFile, reportFile, junitFile });
     const problems = problemCount(report);
     core.setOutput(Output.total, report.totals.lines);
     core.setOutput(Output.passed, report.totals.passed);
@@ -113,7 +116,11 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       : inputs.artifactName;
     let artifactNote = `the complete results are in ${inputs.reportFile}`;
     if (report.totals.failed > 0) {
-      const artifact = await uploadResults(artifactName, [failedFile, reportFile], inputs.retentionDays);
+      const artifact = await uploadResults(
+        artifactName,
+        [failedFile, reportFile, ...(junitFile ? [junitFile] : [])],
+        inputs.retentionDays,
+      );
       if (artifact.status === 'uploaded') {
         core.setOutput(Output.artifactId, artifact.id);
         core.setOutput(Output.artifactUrl, artifact.url);
@@ -125,7 +132,15 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
     if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
       const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
-      await core.summary.addRaw(buildSummary(report, { fullResultsHint: artifactNote, title })).write();
+      const lineLink = listLineLinks({
+        env: process.env,
+        workspace,
+        listPath,
+        pullRequestHeadSha: currentEvent().pullRequest?.head?.sha,
+      });
+      await core.summary
+        .addRaw(buildSummary(report, { fullResultsHint: artifactNote, title, lineLink }))
+        .write();
     }
 
     // Optional and possibly slow: after every result is out; not for a cancelled run.

@@ -16,12 +16,17 @@ const run_ = promisify(execFile);
  * The event that started the run, read when asked (not when the module loads): the runner writes its payload
  * to GITHUB_EVENT_PATH and names it in GITHUB_EVENT_NAME.
  */
-function currentEvent(): { name: string; pullRequest?: { base?: { sha?: string } } } {
+export function currentEvent(): {
+  name: string;
+  pullRequest?: { base?: { sha?: string }; head?: { sha?: string } };
+} {
   const name = process.env.GITHUB_EVENT_NAME ?? '';
   const path = process.env.GITHUB_EVENT_PATH;
   if (!path) return { name };
   try {
-    const payload = JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { base?: { sha?: string } } };
+    const payload = JSON.parse(readFileSync(path, 'utf8')) as {
+      pull_request?: { base?: { sha?: string }; head?: { sha?: string } };
+    };
     return { name, pullRequest: payload.pull_request };
   } catch {
     return { name };

@@ -57,6 +57,12 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
   {
+    name: 'junit',
+    kind: 'string',
+    value: 'FILE',
+    help: 'also write JUnit XML here (GitLab, Jenkins, Azure test reports)',
+  },
+  {
     name: 'default-project',
     kind: 'string',
     value: 'NAME',

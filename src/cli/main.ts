@@ -46,7 +46,7 @@ function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boole
 
 const shardOption = (shard: Shard | undefined) => (shard ? shardFilter(shard) : {});
 
-export type CliConfig = EngineConfig & { failedFile: string; reportFile?: string };
+export type CliConfig = EngineConfig & { failedFile: string; reportFile?: string; junitFile?: string };
 
 /** Turns flags into the engine's configuration; throws UsageError naming the flag on a bad value. */
 export function configFromFlags(
@@ -74,6 +74,7 @@ export function configFromFlags(
       ),
     );
   const reportFile = stringFlag(flags, 'report');
+  const junitFile = stringFlag(flags, 'junit');
   const cacheDir = stringFlag(flags, 'cache-dir');
   return {
     listFile,
@@ -111,6 +112,7 @@ export function configFromFlags(
     ...shardOption(setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'))),
     failedFile: resolve(cwd, text('failed', DEFAULTS.failedFile)),
     reportFile: reportFile ? resolve(cwd, reportFile) : undefined,
+    junitFile: junitFile ? resolve(cwd, junitFile) : undefined,
     env,
     log,
   };
@@ -155,6 +157,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await checkWritable(config.failedFile, '--failed', shownFailed);
     if (config.reportFile) await checkWritable(config.reportFile, '--report', shownReport);
+    if (config.junitFile) await checkWritable(config.junitFile, '--junit', stringFlag(flags, 'junit'));
   } catch (error) {
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
@@ -162,9 +165,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let report: RunReport | undefined;
   try {
     report = await runEngine(config);
-    await writeResultFiles(report, { failedFile: config.failedFile, reportFile: config.reportFile });
+    await writeResultFiles(report, config);
     out(formatOutcomeLine(report));
-    out(`failed list: ${shownFailed}${shownReport ? `, report: ${shownReport}` : ''}`);
+    const shownJunit = stringFlag(flags, 'junit');
+    out(
+      `failed list: ${shownFailed}${shownReport ? `, report: ${shownReport}` : ''}${shownJunit ? `, JUnit XML: ${shownJunit}` : ''}`,
+    );
     return exitCodeFor(report);
   } catch (error) {
     if (error instanceof ConfigurationError) {

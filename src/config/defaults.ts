@@ -14,6 +14,8 @@ export const DEFAULTS = {
   defaultProject: 'library',
   failedFile: 'mirror-validate-failed.txt',
   reportFile: 'mirror-validate-report.json',
+  /** No JUnit XML unless a path is given. */
+  junitFile: '',
   provenance: true,
   deep: false,
   requireIdentical: false,

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { RunReport } from '../engine/report.js';
 import { formatFailedList } from './failed-list.js';
 import { writeJsonReport } from './json-report.js';
+import { writeJunit } from './junit.js';
 
 /** Fails early, naming the setting, when a result file could not be written where asked. */
 export async function checkWritable(path: string, setting: string, shown: string = path): Promise<void> {
@@ -29,9 +30,9 @@ export async function checkWritable(path: string, setting: string, shown: string
 
 export async function writeResultFiles(
   report: RunReport,
-  paths: { failedFile: string; reportFile?: string },
-): Promise<{ failedFile: string; reportFile?: string }> {
+  paths: { failedFile: string; reportFile?: string; junitFile?: string },
+): Promise<void> {
   await writeFile(paths.failedFile, formatFailedList(report.results.problems()));
   if (paths.reportFile) await writeJsonReport(paths.reportFile, report);
-  return paths;
+  if (paths.junitFile) await writeJunit(paths.junitFile, report);
 }

@@ -1,15 +1,14 @@
 // The outcome of a run in one line, and what it means for the exit status or the step.
 import type { RunReport } from '../engine/report.js';
+import type { LineResult } from '../engine/validate/result.js';
+
+/** Whether a line makes a run fail: a failed line, or a skipped one other than by the platform filter. */
+export const isProblem = (result: LineResult): boolean =>
+  result.status === 'failed' || (result.status === 'skipped' && result.reason !== 'no-matching-platform');
 
 /** Lines that make a run fail: failed ones, and list lines that could not be read as an image. */
 export function problemCount(report: RunReport): number {
-  return report.results
-    .problems()
-    .filter(
-      (result) =>
-        result.status === 'failed' ||
-        (result.status === 'skipped' && result.reason !== 'no-matching-platform'),
-    ).length;
+  return report.results.problems().filter(isProblem).length;
 }
 
 export function exitCodeFor(report: RunReport): number {

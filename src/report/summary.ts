@@ -16,8 +16,15 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/** A cell already written as HTML (its values escaped by whoever wrote it). */
+interface Html {
+  html: string;
+}
+const isHtml = (cell: unknown): cell is Html =>
+  typeof cell === 'object' && cell !== null && typeof (cell as Html).html === 'string';
+
 const row = (cells: unknown[], tag = 'td') =>
-  `<tr>${cells.map((cell) => `<${tag}>${escapeHtml(cell)}</${tag}>`).join('')}</tr>`;
+  `<tr>${cells.map((cell) => `<${tag}>${isHtml(cell) ? cell.html : escapeHtml(cell)}</${tag}>`).join('')}</tr>`;
 
 const code = (value: unknown) => `<code>${escapeHtml(value)}</code>`;
 
@@ -35,6 +42,8 @@ export interface SummaryOptions {
   fullResultsHint: string;
   budget?: number;
   title?: string;
+  /** The URL of a list line at the run's commit (GitHub only); line numbers are plain text without it. */
+  lineLink?: (line: number) => string;
 }
 
 function reasonOf(result: LineResult): string {
@@ -63,8 +72,10 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
         : '') +
       `</p>`,
   );
+  const lineCell = (line: number) =>
+    options.lineLink ? { html: `<a href="${escapeHtml(options.lineLink(line))}">${line}</a>` } : line;
   const lineCells = (result: LineResult) => [
-    result.line,
+    lineCell(result.line),
     result.source ?? result.raw,
     result.destination ?? '',
     reasonOf(result),

@@ -1,0 +1,32 @@
+// Links from the job summary to the list file's lines at the commit the run validated:
+// <server>/<owner>/<repo>/blob/<sha>/<path>#L<line>. Only inside a workflow run, and only for a list inside the
+// workspace (the checkout), since nothing else is in the repository at that commit.
+import { isAbsolute, relative, sep } from 'node:path';
+
+export interface RunContext {
+  env: NodeJS.ProcessEnv;
+  workspace: string;
+  listPath: string;
+  /** For a pull request: the head commit, where the list's lines are as the author wrote them. */
+  pullRequestHeadSha?: string;
+}
+
+/** A function from a line number to its URL, or undefined when there is nothing to link to. */
+export function listLineLinks(context: RunContext): ((line: number) => string) | undefined {
+  const { env } = context;
+  if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_RUN_ID) return undefined;
+  const server = (env.GITHUB_SERVER_URL ?? '').replace(/\/+$/, '');
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  // GITHUB_SHA of a pull_request event is the test merge commit; the head commit is what the author pushed.
+  const sha = context.pullRequestHeadSha || env.GITHUB_SHA || '';
+  if (
+    !/^https?:\/\//.test(server) ||
+    !/^[\w.-]+\/[\w.-]+$/.test(repository) ||
+    !/^[0-9a-f]{40,64}$/.test(sha)
+  )
+    return undefined;
+  const path = relative(context.workspace, context.listPath);
+  if (!path || path.startsWith('..') || isAbsolute(path)) return undefined;
+  const encoded = path.split(sep).map(encodeURIComponent).join('/');
+  return (line) => `${server}/${repository}/blob/${sha}/${encoded}#L${line}`;
+}
