@@ -26,7 +26,7 @@ const boundary = (files, above, message, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.node24/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { nodeRuntimes } from '../testkit/node.js';
 import { mirrorByApi } from '../testkit/mirror.js';
 import { runNode } from '../testkit/process.js';
 import { startProxy, type TestProxy } from '../testkit/proxy.js';
@@ -146,15 +147,22 @@ describe('interruption', () => {
   });
   afterAll(() => stalled?.close());
 
-  test.each([
-    ['SIGTERM', 143],
-    ['SIGINT', 130],
-  ] as const)(
-    '%s: failed list and report written, unfinished lines marked interrupted, exit %i',
-    async (signal, code) => {
-      const report = join(dir, `interrupted-${signal}.json`);
+  test.each(
+    nodeRuntimes().flatMap((runtime) =>
+      (
+        [
+          ['SIGTERM', 143],
+          ['SIGINT', 130],
+        ] as const
+      ).map(([signal, code]) => [signal, code, runtime.name, runtime.path] as const),
+    ),
+  )(
+    '%s: failed list and report written, unfinished lines marked interrupted, exit %i (%s)',
+    async (signal, code, _name, node) => {
+      const tag = `${signal}-${node === process.execPath ? 'here' : '24'}`;
+      const report = join(dir, `interrupted-${tag}.json`);
       const child = spawn(
-        'node',
+        node,
         [
           join(root, 'dist', 'cli', 'index.js'),
           '-f',
@@ -169,7 +177,7 @@ describe('interruption', () => {
           '-j',
           '2',
           '-o',
-          `failed-${signal}.txt`,
+          `failed-${tag}.txt`,
           '--report',
           report,
         ],
@@ -192,7 +200,7 @@ describe('interruption', () => {
       expect(written.results.filter((r) => r.reason === 'interrupted').length).toBeGreaterThan(20);
       // The failed list is written too, and holds exactly the lines the report says failed.
       const failedRaw = written.results.filter((r) => r.status === 'failed').map((r) => `${r.raw.trim()}\n`);
-      expect(await readFile(join(dir, `failed-${signal}.txt`), 'utf8')).toBe(failedRaw.join(''));
+      expect(await readFile(join(dir, `failed-${tag}.txt`), 'utf8')).toBe(failedRaw.join(''));
     },
   );
 });

@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-npx ncc build src/action/index.ts -o "$scratch/dist" --source-map --license licenses.txt >/dev/null
-npx ncc build src/cli/index.ts -o "$scratch/dist/cli" --source-map --license licenses.txt >/dev/null
+npx ncc build src/action/index.ts -o "$scratch/dist" --source-map >/dev/null
+npx ncc build src/cli/index.ts -o "$scratch/dist/cli" --source-map >/dev/null
+# The notices of what each bundle holds (ncc's own --license lists only some of the packages).
+npx tsx scripts/licenses.ts "$scratch" >/dev/null
 if ! diff -r "$scratch/dist" dist >/dev/null; then
   diff -rq "$scratch/dist" dist || true
   echo 'dist/ is stale: run "npm run bundle" and commit dist/' >&2

@@ -1,7 +1,5 @@
 // The two ways users mirror, so tests can build correct mirrors, and ways to break them.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseManifest, type Descriptor, type Manifest } from '../src/registry/manifest.js';
@@ -10,23 +8,15 @@ import { digestOf, getManifestBytes, pushBlob, pushManifest, registryRequest } f
 
 const run = promisify(execFile);
 
-let authFile: Promise<string> | undefined;
-/** An empty auth file, so nothing the machine has configured leaks into skopeo. */
-function emptyAuthFile(): Promise<string> {
-  authFile ??= mkdtemp(join(tmpdir(), 'mv-skopeo-')).then(async (dir) => {
-    const path = join(dir, 'auth.json');
-    await writeFile(path, '{"auths":{}}');
-    return path;
-  });
-  return authFile;
-}
+/** An empty auth file (committed, read only), so nothing the machine has configured leaks into skopeo. */
+const emptyAuthFile = join(import.meta.dirname, 'fixtures', 'empty-auth.json');
 
 /** Runs skopeo with the machine's own configuration kept out. */
 export async function skopeo(args: string[]): Promise<{ stdout: Buffer; stderr: string }> {
   const { stdout, stderr } = await run('skopeo', args, {
     encoding: 'buffer',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, REGISTRY_AUTH_FILE: await emptyAuthFile() },
+    env: { ...process.env, REGISTRY_AUTH_FILE: emptyAuthFile },
   });
   return { stdout, stderr: stderr.toString() };
 }

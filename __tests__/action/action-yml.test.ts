@@ -31,3 +31,17 @@ describe('action.yml', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Output).sort());
   });
 });
+
+describe('the runtime action.yml declares is the one CI builds and checks the bundle on', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  test('runs.using node24, .node-version 24, the workflows read .node-version, node24.sh installs 24', async () => {
+    const runs = (action as unknown as { runs: { using: string } }).runs;
+    expect(runs.using).toBe('node24');
+    expect((await readFile(join(root, '.node-version'), 'utf8')).trim()).toBe('24');
+    for (const workflow of ['check-dist.yml', 'ci.yml', 'release.yml']) {
+      const text = await readFile(join(root, '.github', 'workflows', workflow), 'utf8');
+      expect(text, workflow).toMatch(/node-version-file: .*\.node-version/);
+    }
+    expect(await readFile(join(root, 'scripts', 'node24.sh'), 'utf8')).toMatch(/^version=24\./m);
+  });
+});

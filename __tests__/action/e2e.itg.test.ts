@@ -1,9 +1,9 @@
 // The action as GitHub runs it (run() from source; the committed bundle for the first, fullest case): INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and
 // GITHUB_WORKSPACE, against real registries and a loopback stand-in of the artifact service.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   startArtifactService,
@@ -17,6 +17,7 @@ import { seedStandardImages } from '../../testkit/seed.js';
 import { parseOutputs, runActionFromSource } from './harness.js';
 import { junitErrors } from '../../testkit/junit-schema.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
+import { nodeRuntimes } from '../../testkit/node.js';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
 
@@ -33,12 +34,15 @@ async function runStep(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
   list?: string,
-  /** The committed bundle as GitHub runs it, or run() from source in this process. */
-  from: 'bundle' | 'source' = 'source',
+  /** The committed bundle as GitHub runs it (on this Node binary), or run() from source in this process. */
+  from: { node: string } | 'source' = 'source',
 ): Promise<StepRun> {
-  const workspace = await mkdtemp(join(tmpdir(), 'mv-workspace-'));
-  const outputFile = join(workspace, '..', `${workspace.split('/').pop()}-output`);
-  const summaryFile = join(workspace, '..', `${workspace.split('/').pop()}-summary`);
+  // The step's folder holds its workspace and, beside it, the files the runner reads back.
+  const stepDir = await mkdtemp(join(tmpdir(), 'mv-step-'));
+  const workspace = join(stepDir, 'workspace');
+  await mkdir(workspace);
+  const outputFile = join(stepDir, 'output');
+  const summaryFile = join(stepDir, 'summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   if (list !== undefined) await writeFile(join(workspace, 'images.txt'), list);
@@ -58,9 +62,9 @@ async function runStep(
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const result =
-    from === 'bundle'
+    from !== 'source'
       ? await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-          execFile('node', [bundle], { env, cwd: workspace, timeout: 60_000 }, (error, stdout, stderr) =>
+          execFile(from.node, [bundle], { env, cwd: workspace, timeout: 60_000 }, (error, stdout, stderr) =>
             resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           );
         })
@@ -110,59 +114,63 @@ describe('the action as a workflow step', () => {
   });
   afterAll(async () => {
     await Promise.all([upstream?.stop(), mirror?.stop(), artifacts?.close()]);
-    await Promise.all(workspaces.map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(workspaces.map((dir) => rm(dirname(dir), { recursive: true, force: true })));
   });
 
-  test('dist/index.js, a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step', async () => {
-    const run = await runStep(
-      mirrorInputs(),
-      { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
-      list,
-      'bundle',
-    );
-    workspaces.push(run.workspace);
-    expect(run.code, run.stdout + run.stderr).toBe(1);
-    expect(run.outputs).toMatchObject({
-      total: '4',
-      passed: '2',
-      failed: '1',
-      skipped: '1',
-      result: 'failure',
-      'failed-file': join(run.workspace, 'mirror-validate-failed.txt'),
-      'report-file': join(run.workspace, 'mirror-validate-report.json'),
-      'artifact-id': '1',
-      'artifact-url': 'https://github.com/acme/mirrors/actions/runs/1234/artifacts/1',
-    });
-    const failedList = await readFile(join(run.workspace, 'mirror-validate-failed.txt'), 'utf8');
-    expect(failedList).toBe('upstream/single-docker mirror/single-docker 1.0\n');
-    // The password is masked before anything could print it, and never printed.
-    expect(run.stdout).toContain(`::add-mask::${mirror.password}`);
-    expect(run.stdout.replace(`::add-mask::${mirror.password}`, '')).not.toContain(mirror.password);
-    // Annotations on the list file's lines.
-    expect(run.stdout).toMatch(
-      /::error title=mirror-validate%3A destination-missing,file=images.txt,line=4::/,
-    );
-    expect(run.stdout).toMatch(/::warning title=mirror-validate%3A invalid-line,file=images.txt,line=5::/);
-    expect(run.stdout).toMatch(/::error::.*1 failed/);
-    // The summary: verdict, the failed line, escaped values.
-    expect(run.summary).toContain('1 failed, 2 passed, 1 skipped of 4 lines');
-    expect(run.summary).toContain('destination-missing');
-    expect(run.summary).toContain('mirror/&lt;chart&gt;');
-    expect(run.summary).not.toContain('<chart>');
-    // The failed line's number links to the list at the run's commit.
-    expect(run.summary).toContain(
-      '<a href="https://github.com/acme/mirrors/blob/0123456789abcdef0123456789abcdef01234567/images.txt#L4">4</a>',
-    );
-    // The artifact holds exactly the failed list and the report.
-    const artifact = artifacts.artifacts.at(-1)!;
-    expect(artifact).toMatchObject({ name: 'mirror-validate-failed', finalized: true });
-    const files = unzip(artifact.zip);
-    expect([...files.keys()].sort()).toEqual(['mirror-validate-failed.txt', 'mirror-validate-report.json']);
-    expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
-    const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
-    expect(schemaErrors(report)).toEqual([]);
-    expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
-  });
+  test.each(nodeRuntimes())(
+    'dist/index.js on $name, a failing line: outputs, summary, annotations, artifact bytes, masked password, failed step',
+    async (runtime) => {
+      const run = await runStep(
+        mirrorInputs(),
+        { ACTIONS_RUNTIME_TOKEN: runtimeToken(), ACTIONS_RESULTS_URL: `${artifacts.url}/` },
+        list,
+        { node: runtime.path },
+      );
+      workspaces.push(run.workspace);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(run.outputs).toMatchObject({
+        total: '4',
+        passed: '2',
+        failed: '1',
+        skipped: '1',
+        result: 'failure',
+        'failed-file': join(run.workspace, 'mirror-validate-failed.txt'),
+        'report-file': join(run.workspace, 'mirror-validate-report.json'),
+        // The service numbers the artifacts it was given: this run's is the latest.
+        'artifact-id': String(artifacts.artifacts.length),
+        'artifact-url': `https://github.com/acme/mirrors/actions/runs/1234/artifacts/${artifacts.artifacts.length}`,
+      });
+      const failedList = await readFile(join(run.workspace, 'mirror-validate-failed.txt'), 'utf8');
+      expect(failedList).toBe('upstream/single-docker mirror/single-docker 1.0\n');
+      // The password is masked before anything could print it, and never printed.
+      expect(run.stdout).toContain(`::add-mask::${mirror.password}`);
+      expect(run.stdout.replace(`::add-mask::${mirror.password}`, '')).not.toContain(mirror.password);
+      // Annotations on the list file's lines.
+      expect(run.stdout).toMatch(
+        /::error title=mirror-validate%3A destination-missing,file=images.txt,line=4::/,
+      );
+      expect(run.stdout).toMatch(/::warning title=mirror-validate%3A invalid-line,file=images.txt,line=5::/);
+      expect(run.stdout).toMatch(/::error::.*1 failed/);
+      // The summary: verdict, the failed line, escaped values.
+      expect(run.summary).toContain('1 failed, 2 passed, 1 skipped of 4 lines');
+      expect(run.summary).toContain('destination-missing');
+      expect(run.summary).toContain('mirror/&lt;chart&gt;');
+      expect(run.summary).not.toContain('<chart>');
+      // The failed line's number links to the list at the run's commit.
+      expect(run.summary).toContain(
+        '<a href="https://github.com/acme/mirrors/blob/0123456789abcdef0123456789abcdef01234567/images.txt#L4">4</a>',
+      );
+      // The artifact holds exactly the failed list and the report.
+      const artifact = artifacts.artifacts.at(-1)!;
+      expect(artifact).toMatchObject({ name: 'mirror-validate-failed', finalized: true });
+      const files = unzip(artifact.zip);
+      expect([...files.keys()].sort()).toEqual(['mirror-validate-failed.txt', 'mirror-validate-report.json']);
+      expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
+      const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
+      expect(schemaErrors(report)).toEqual([]);
+      expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
+    },
+  );
 
   test('outside Actions the upload is skipped with a notice; fail-on-error false keeps the step green; JUnit XML', async () => {
     const run = await runStep(

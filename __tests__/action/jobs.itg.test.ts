@@ -17,11 +17,12 @@ const git = promisify(execFile);
 let upstream: TestRegistry;
 let mirror: TestRegistry;
 let artifacts: ArtifactService;
+let scratch: string;
 let repo: string;
 let baseSha: string;
 
 async function step(inputs: Record<string, string>, env: Record<string, string> = {}) {
-  const outputFile = join(repo, '..', `out-${Date.now()}-${Math.random()}`);
+  const outputFile = join(scratch, `out-${Date.now()}-${Math.random()}`);
   await writeFile(outputFile, '');
   const all: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -50,7 +51,9 @@ beforeAll(async () => {
   await seedStandardImages(upstream);
   for (const name of ['multi', 'attested', 'chart'])
     await mirrorByApi(upstream, `upstream/${name}:1.0`, mirror, `upstream/${name}:1.0`);
-  repo = await mkdtemp(join(tmpdir(), 'mv-repo-'));
+  scratch = await mkdtemp(join(tmpdir(), 'mv-jobs-'));
+  repo = join(scratch, 'repo');
+  await mkdir(repo);
   for (const name of ['multi', 'attested', 'single-oci']) {
     await mirrorRebuilt(upstream, `upstream/${name}:1.0`, mirror, `rebuilt/${name}:1.0`);
   }
@@ -75,11 +78,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([upstream?.stop(), mirror?.stop(), artifacts?.close()]);
-  await rm(repo, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
 });
 
 async function event(payload: object) {
-  const path = join(repo, '..', `event-${Date.now()}.json`);
+  const path = join(scratch, `event-${Date.now()}-${Math.random()}.json`);
   await writeFile(path, JSON.stringify(payload));
   return path;
 }
@@ -169,7 +172,7 @@ describe('nightly re-run with the cache', () => {
   test('the second night restores the cache and makes no manifest GETs to the source', async () => {
     const sourceGets: number[] = [];
     // The same runner temp path each night (as on GitHub's runners), emptied in between: a fresh machine.
-    const runnerTemp = await mkdtemp(join(tmpdir(), 'mv-runner-temp-'));
+    const runnerTemp = await mkdtemp(join(scratch, 'runner-temp-'));
     for (const night of [1, 2]) {
       await mkdir(runnerTemp, { recursive: true });
       const result = await step(
