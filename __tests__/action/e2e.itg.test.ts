@@ -154,7 +154,11 @@ describe('the action as a workflow step', () => {
       // The summary: verdict, the failed line, escaped values.
       expect(run.summary).toContain('1 failed, 2 passed, 1 skipped of 4 lines');
       expect(run.summary).toContain('destination-missing');
-      expect(run.summary).toContain('mirror/&lt;chart&gt;');
+      expect(run.summary).toContain('&lt;chart&gt;');
+      // The summary links the artifact it was written after.
+      expect(run.summary).toContain(
+        `href="https://github.com/acme/mirrors/actions/runs/1234/artifacts/${artifacts.artifacts.length}"`,
+      );
       expect(run.summary).not.toContain('<chart>');
       // The failed line's number links to the list at the run's commit.
       expect(run.summary).toContain(

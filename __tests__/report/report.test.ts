@@ -5,7 +5,7 @@ import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotati
 import { formatFailedList } from '../../src/report/failed-list.js';
 import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
-import { buildSummary, escapeHtml } from '../../src/report/summary.js';
+import { buildSummary, escapeHtml, ROWS_PER_REASON } from '../../src/report/summary.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
 import { LineResults } from '../../src/engine/validate/line-results.js';
 import {
@@ -129,16 +129,81 @@ describe('job summary', () => {
     expect(buildSummary(report([failed(2)]), { fullResultsHint: 'x' })).toContain('<tr><td>2</td>');
   });
 
-  test('verdict line, failed table, skipped, passed folded, requests with rate-limit headroom', () => {
-    const summary = buildSummary(report([passed(1), failed(2), skipped(3)]), {
-      fullResultsHint: 'see the artifact',
+  test('reason first: headline, artifact link, one row per reason with meaning and remedy, then its lines', () => {
+    const summary = buildSummary(report([passed(1), failed(2), failed(4), skipped(3)]), {
+      fullResultsHint: 'the artifact mirror-validate-failed',
+      artifact: {
+        name: 'mirror-validate-failed',
+        url: 'https://github.com/acme/m/actions/runs/1/artifacts/9',
+      },
+      reasonLink: (reason) => `https://docs.example/reasons.md#${reason}`,
     });
-    expect(summary).toContain('1 failed, 1 passed, 1 skipped of 3 lines');
-    expect(summary).toMatch(/<h3>Failed \(1\)<\/h3><table>.*bad2:1/s);
-    expect(summary).toMatch(/<h3>Skipped \(1\)<\/h3>/);
-    expect(summary).toMatch(/<details><summary><b>Passed \(1\)<\/b><\/summary>/);
+    expect(summary).toContain('2 failed, 1 passed, 1 skipped of 4 lines');
+    const artifactAt = summary.indexOf('href="https://github.com/acme/m/actions/runs/1/artifacts/9"');
+    const reasonsAt = summary.indexOf('<th>What it means</th>');
+    expect(artifactAt).toBeGreaterThan(0);
+    expect(reasonsAt).toBeGreaterThan(artifactAt);
+    expect(summary).toMatch(
+      /<tr><td><a href="https:\/\/docs.example\/reasons.md#destination-missing"><code>destination-missing<\/code><\/a><\/td><td>2<\/td><td>The image is not in the mirror/,
+    );
+    expect(summary).toContain('Run the mirror step again for these lines');
+    // Failures before skips; a few lines are shown open.
+    expect(summary.indexOf('destination-missing</code></a> · 2 lines')).toBeLessThan(
+      summary.indexOf('invalid-line</code></a> · 1 line'),
+    );
+    expect(summary).toMatch(
+      /<details open><summary><a [^>]*><code>destination-missing<\/code><\/a> · 2 lines/,
+    );
+    // Passed lines folded, by rule.
+    expect(summary).toMatch(/<details><summary>✅ passed, rule <code>identical<\/code> · 1 line<\/summary>/);
     expect(summary).toContain('97;w=21600 of 100;w=21600');
-    expect(summary).toContain('Per line of the list: 1 requests, 0.333 token requests.');
+    expect(summary).toContain('Per line of the list: 0.75 requests, 0.25 token requests.');
+  });
+
+  test('a row names the image as written and what is wrong, without its references again', () => {
+    const summary = buildSummary(report([failed(2, 'sig-storage/csi-node-driver-registrar:v2.13.0')]), {
+      fullResultsHint: 'x',
+    });
+    const row = /<tr><td>2<\/td><td>(.*?)<\/td><td>(.*?)<\/td><\/tr>/.exec(summary);
+    expect(row?.[1]).toContain('csi-node-driver-registrar');
+    expect(row?.[1]).not.toContain('→'); // the destination follows the pattern: not shown again
+    expect(row?.[2]).toBe('destination does not exist');
+  });
+
+  test('a renamed destination is shown under the image; long references can break', () => {
+    const renamed: LineResult = {
+      ...failed(5),
+      raw: 'upstream/app mirror/app@sha256:' + 'a'.repeat(64),
+      destination: 'reg.local/mirror/app@sha256:' + 'a'.repeat(64),
+      detail: `destination reg.local/mirror/app@sha256:${'a'.repeat(64)} does not exist`,
+    };
+    const summary = buildSummary(report([renamed]), { fullResultsHint: 'x' });
+    expect(summary).toContain('<br>→ <code>reg.local/<wbr>mirror/<wbr>app@<wbr>sha256:<wbr>');
+    expect(summary).not.toMatch(/[0-9a-z]{25}/);
+  });
+
+  test('100,000 lines, 10% failing for three reasons: under 1 MiB, and the top says how many failed and why', () => {
+    const reasons = ['destination-missing', 'digest-mismatch', 'platform-missing'] as const;
+    const lines = Array.from({ length: 100_000 }, (_, index): LineResult => {
+      if (index % 10 !== 0) return passed(index + 1);
+      const line = failed(index + 1, `registry.k8s.io/sig-storage/csi-node-driver-registrar:v${index}`);
+      return { ...line, status: 'failed', reason: reasons[index % 3]! } as LineResult;
+    });
+    const summary = buildSummary(report(lines), { fullResultsHint: 'the artifact mirror-validate-failed' });
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
+    const top = summary.slice(0, summary.indexOf('</table>'));
+    expect(top).toContain('10000 failed, 90000 passed, 0 skipped of 100000 lines');
+    for (const reason of reasons)
+      expect(top).toMatch(new RegExp(`<code>${reason}</code></td><td>\\d{4}</td>`));
+  });
+
+  test('many lines of one reason: folded, capped, and the rest said to be in the artifact', () => {
+    const many = Array.from({ length: 400 }, (_, index) => failed(index + 1));
+    const summary = buildSummary(report(many), { fullResultsHint: 'the artifact mirror-validate-failed' });
+    expect(summary).toMatch(/<details><summary><code>destination-missing<\/code> · 400 lines<\/summary>/);
+    expect(summary.match(/<tr><td>\d+<\/td>/g)).toHaveLength(ROWS_PER_REASON);
+    expect(summary).toContain(`… and ${400 - ROWS_PER_REASON} more in the artifact mirror-validate-failed.`);
+    expect(Buffer.byteLength(summary)).toBeLessThan(40 * 1024);
   });
 
   test('registries used over plain HTTP are named once, and only then', () => {
@@ -158,9 +223,7 @@ describe('job summary', () => {
       fullResultsHint: 'the complete results are in the artifact mirror-validate-failed',
     });
     expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
-    expect(summary).toMatch(
-      /\d+ more rows left out .* the complete results are in the artifact mirror-validate-failed/,
-    );
+    expect(summary).toContain('more in the complete results are in the artifact mirror-validate-failed');
   });
 });
 
@@ -236,5 +299,16 @@ describe('report schema (schema/report.schema.json)', () => {
     };
     spoil(json.results[0]!);
     expect(schemaErrors(json).length).toBeGreaterThan(0);
+  });
+});
+
+describe('docs/reasons.md', () => {
+  test('is what scripts/reasons-doc.ts writes from the reason texts: a section per code', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { reasonsPage } = await import('../../scripts/reasons-doc.js');
+    const committed = await readFile(join(import.meta.dirname, '..', '..', 'docs', 'reasons.md'), 'utf8');
+    expect(committed).toBe(reasonsPage());
+    for (const code of [...FAILURE_REASONS, ...SKIP_REASONS]) expect(committed).toContain(`\n## ${code}\n`);
   });
 });

@@ -30,3 +30,16 @@ export function listLineLinks(context: RunContext): ((line: number) => string) |
   const encoded = path.split(sep).map(encodeURIComponent).join('/');
   return (line) => `${server}/${repository}/blob/${sha}/${encoded}#L${line}`;
 }
+
+/**
+ * Links from reason codes to their section of docs/reasons.md in the action's own repository, at the ref the
+ * workflow uses (GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF, set when a step `uses: owner/repo@ref`).
+ */
+export function reasonDocLinks(env: NodeJS.ProcessEnv): ((reason: string) => string) | undefined {
+  const server = (env.GITHUB_SERVER_URL ?? '').replace(/\/+$/, '');
+  const repository = env.GITHUB_ACTION_REPOSITORY ?? '';
+  const ref = env.GITHUB_ACTION_REF ?? '';
+  if (!/^https?:\/\//.test(server) || !/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[\w./-]+$/.test(ref))
+    return undefined;
+  return (reason) => `${server}/${repository}/blob/${ref}/docs/reasons.md#${encodeURIComponent(reason)}`;
+}

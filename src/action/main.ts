@@ -8,9 +8,10 @@ import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
 import { uploadResults } from './artifact.js';
 import { restoreManifestCache, saveManifestCache, type CacheLog } from './cache.js';
-import { listLineLinks } from './links.js';
+import { listLineLinks, reasonDocLinks } from './links.js';
 import { currentEvent, selection } from './pull-request.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
+import { colorAllowed, createConsoleReporter } from '../report/console.js';
 import { formatOutcomeLine, problemCount } from '../report/outcome.js';
 import { buildSummary } from '../report/summary.js';
 
@@ -56,6 +57,20 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
   };
   if (cacheDir && inputs.cache) await restoreManifestCache(cacheDir, cacheLog);
   const { controller, release } = interruptOnSignals();
+  // The step's log: failures as they come, a progress line every ten seconds, passes folded at the end.
+  const info = (text: string) => {
+    for (const line of text.replace(/\n$/, '').split('\n')) core.info(line);
+  };
+  const view = createConsoleReporter({
+    out: info,
+    err: info,
+    tty: false,
+    color: colorAllowed(process.env, false, false),
+    verbose: false,
+    github: true,
+    listFile: inputs.file,
+    reasonsDoc: 'docs/reasons.md of this action',
+  });
   let report: RunReport | undefined;
   try {
     report = await runEngine({
@@ -78,6 +93,8 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       signal: controller.signal,
       log: (message) => core.info(message),
       debug: (message) => core.debug(message),
+      onStart: (lines) => view.start(lines),
+      onResult: (result, done) => view.onResult(result, done),
     });
 
     // Files and outputs first: whatever happens next, the results are kept.
@@ -93,7 +110,11 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
     core.setOutput(Output.artifactId, '');
     core.setOutput(Output.artifactUrl, '');
-    core.info(formatOutcomeLine(report));
+    view.finish(report, [
+      { label: 'failed list', path: inputs.failedFile },
+      { label: 'report', path: inputs.reportFile },
+      ...(inputs.junitFile ? [{ label: 'JUnit XML', path: inputs.junitFile }] : []),
+    ]);
 
     if (inputs.annotations) {
       const file = relative(workspace, listPath) || inputs.file;
@@ -114,7 +135,8 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     const artifactName = inputs.shard
       ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
       : inputs.artifactName;
-    let artifactNote = `the complete results are in ${inputs.reportFile}`;
+    let artifactNote = `the report ${inputs.reportFile}`;
+    let uploaded: { name: string; url: string } | undefined;
     if (report.totals.failed > 0) {
       const artifact = await uploadResults(
         artifactName,
@@ -125,7 +147,8 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         core.setOutput(Output.artifactId, artifact.id);
         core.setOutput(Output.artifactUrl, artifact.url);
         core.info(`artifact ${artifactName}: ${artifact.url}`);
-        artifactNote = `the complete results are in the artifact ${artifactName}`;
+        artifactNote = `the artifact ${artifactName}`;
+        uploaded = { name: artifactName, url: artifact.url };
       } else if (artifact.status === 'skipped') core.notice(artifact.message);
       else core.warning(artifact.message);
     }
@@ -139,7 +162,15 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         pullRequestHeadSha: currentEvent().pullRequest?.head?.sha,
       });
       await core.summary
-        .addRaw(buildSummary(report, { fullResultsHint: artifactNote, title, lineLink }))
+        .addRaw(
+          buildSummary(report, {
+            fullResultsHint: artifactNote,
+            title,
+            lineLink,
+            reasonLink: reasonDocLinks(process.env),
+            artifact: uploaded,
+          }),
+        )
         .write();
     }
 

@@ -2,6 +2,9 @@
 import { defaultText, type Setting } from '../config/defaults.js';
 import { parseBoolean } from '../config/parse.js';
 
+/** The page that explains every reason code. */
+export const REASONS_DOC = 'docs/reasons.md (in the repository, and in the npm package)';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -147,6 +150,8 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'PASS',
     help: 'destination registry password (or MIRROR_VALIDATE_DESTINATION_PASSWORD)',
   },
+  { name: 'verbose', short: 'v', kind: 'boolean', help: 'print passed lines too, not only failures' },
+  { name: 'no-color', kind: 'boolean', help: 'no colour (also NO_COLOR; FORCE_COLOR forces it)' },
   { name: 'debug', kind: 'boolean', help: 'print every request (secrets are never printed)' },
   { name: 'help', short: 'h', kind: 'boolean', help: 'show this help' },
   { name: 'version', kind: 'boolean', help: 'print the version' },
@@ -222,6 +227,8 @@ export function helpText(version: string): string {
     lines.push(`  ${names.padEnd(34)} ${flag.help}${fallback}`);
   }
   lines.push(
+    '',
+    `Every reason code, what it means and what to do: ${REASONS_DOC}`,
     '',
     'Credentials also come from the Docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json,',
     'with credential helpers) and REGISTRY_AUTH_FILE. The tool never prompts.',

@@ -20,5 +20,6 @@ const code = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   signal: controller.signal,
+  terminal: { stderr: process.stderr.isTTY === true, columns: process.stderr.columns },
 });
 process.exitCode = signalled ? (signalled === 'SIGINT' ? 130 : 143) : code;

@@ -16,8 +16,9 @@ import type { RunReport } from '../engine/report.js';
 import { ConfigurationError } from '../engine/errors.js';
 import { shardFilter } from '../engine/list/select.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
-import { exitCodeFor, formatOutcomeLine } from '../report/outcome.js';
-import { helpText, parseFlags, UsageError, type ParsedFlags } from './flags.js';
+import { colorAllowed, createConsoleReporter } from '../report/console.js';
+import { exitCodeFor } from '../report/outcome.js';
+import { helpText, parseFlags, REASONS_DOC, UsageError, type ParsedFlags } from './flags.js';
 import { redactor } from './redact.js';
 
 export interface CliIo {
@@ -27,6 +28,8 @@ export interface CliIo {
   /** Where relative paths are read from and written to; the process's working folder by default. */
   cwd?: string;
   signal?: AbortSignal;
+  /** Whether stderr is a terminal (a live progress line there), and its width. */
+  terminal?: { stderr: boolean; columns?: number };
 }
 
 /** Exit statuses; the README's table says the same. */
@@ -162,15 +165,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
   }
+  const tty = io.terminal?.stderr ?? false;
+  const view = createConsoleReporter({
+    out: (text) => io.stdout(redact(text)),
+    err: (text) => io.stderr(redact(text)),
+    tty,
+    columns: io.terminal?.columns,
+    color: colorAllowed(io.env, tty, flags.get('no-color') === true),
+    verbose: flags.get('verbose') === true,
+    github: false,
+    listFile: config.listFile,
+    reasonsDoc: REASONS_DOC,
+  });
+  config.onStart = (lines) => view.start(lines);
+  config.onResult = (result, done) => view.onResult(result, done);
   let report: RunReport | undefined;
   try {
     report = await runEngine(config);
     await writeResultFiles(report, config);
-    out(formatOutcomeLine(report));
     const shownJunit = stringFlag(flags, 'junit');
-    out(
-      `failed list: ${shownFailed}${shownReport ? `, report: ${shownReport}` : ''}${shownJunit ? `, JUnit XML: ${shownJunit}` : ''}`,
-    );
+    view.finish(report, [
+      { label: 'failed list', path: shownFailed },
+      ...(shownReport ? [{ label: 'report', path: shownReport }] : []),
+      ...(shownJunit ? [{ label: 'JUnit XML', path: shownJunit }] : []),
+    ]);
     return exitCodeFor(report);
   } catch (error) {
     if (error instanceof ConfigurationError) {

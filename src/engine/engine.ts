@@ -12,9 +12,9 @@ import { loadDriftState, recordPasses, refineDrift, saveDriftState } from './dri
 import { ConfigurationError } from './errors.js';
 import { parseImageList, type ListEntry } from './list/image-list.js';
 import { readListFile } from './list-file.js';
-import { progressLogger } from './progress.js';
 import type { RunReport } from './report.js';
 import type { ValidateOptions } from './validate/options.js';
+import type { LineResult } from './validate/result.js';
 import { validateEntries } from './validate/runner.js';
 
 export interface EngineConfig {
@@ -51,6 +51,10 @@ export interface EngineConfig {
   /** Where the Docker config and credential helpers are found; the process's environment by default. */
   env?: NodeJS.ProcessEnv;
   /** Progress lines for a person (`[n/N] list.txt:12 … → PASS identical`). */
+  /** Told how many lines will be validated, before the first starts. */
+  onStart?: (lines: number) => void;
+  /** Each line's result as it settles, with how many have settled (the front doors show progress). */
+  onResult?: (result: LineResult, done: number) => void;
   log: (message: string) => void;
   debug?: (message: string) => void;
 }
@@ -150,7 +154,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
     onDebug: config.debug,
     cacheDir: config.cacheDir,
   });
-  const logProgress = progressLogger(config.log, config.listFile, entries.length);
+  config.onStart?.(entries.length);
   const run = runSignal(config);
   try {
     const drift = config.cacheDir ? await loadDriftState(config.cacheDir) : undefined;
@@ -162,7 +166,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       reader: client,
       signal: run.signal,
       ...(drift ? { refine: (result) => refineDrift(result, drift) } : {}),
-      onResult: logProgress,
+      onResult: (result, done) => config.onResult?.(result, done),
     });
     if (config.cacheDir && drift) {
       try {

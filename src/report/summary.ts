@@ -1,11 +1,19 @@
-// The job summary: a verdict line, what was compared, failed and skipped lines, passed lines folded, and
-// request counts. Every value is escaped; the whole stays under GitHub's 1 MiB per step.
+// The job summary, reason first: the verdict and where the failed lines are (the artifact), what was compared,
+// one row per reason that occurred (count, meaning, what to do), then the lines of each reason (open when few,
+// folded and capped when many), passed lines folded by rule, and request counts. A row says what is wrong
+// without repeating what the page already said (the registries, the line's own references). Every value is
+// escaped; the whole stays well under GitHub's 1 MiB per step.
 import { requestsPerLine, type RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
-import { problemCount } from './outcome.js';
+import { isProblem, problemCount } from './outcome.js';
+import { REASON_TEXTS } from './reasons.js';
 
 /** GitHub drops a step summary over 1 MiB; stop adding rows well before. */
 export const SUMMARY_BUDGET = 900 * 1024;
+/** Lines shown per reason (and per passing rule) before "and N more". */
+export const ROWS_PER_REASON = 50;
+/** A reason with at most this many lines is shown open. */
+const OPEN_UP_TO = 20;
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -14,6 +22,16 @@ export function escapeHtml(value: unknown): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
+}
+
+/**
+ * Escaped, with break opportunities (`<wbr>`, which GitHub keeps) after the separators of references and
+ * inside long runs such as digests, so one long reference cannot push a table past the page.
+ */
+export function breakable(value: unknown): string {
+  return escapeHtml(value)
+    .replace(/([/:@,])(?=[^\s])/g, '$1<wbr>')
+    .replace(/[^\s<>&;-]{32,}/g, (run) => run.replace(/(.{16})(?=.)/g, '$1<wbr>'));
 }
 
 /** A cell already written as HTML (its values escaped by whoever wrote it). */
@@ -28,28 +46,55 @@ const row = (cells: unknown[], tag = 'td') =>
 
 const code = (value: unknown) => `<code>${escapeHtml(value)}</code>`;
 
-interface Section {
-  heading: string;
-  header: string[];
-  /** How many rows `rows` yields (they are produced one at a time: passed lines are read from a spool). */
-  count: number;
-  rows: Iterable<unknown[]>;
-  folded?: boolean;
-}
-
 export interface SummaryOptions {
-  /** Where the complete results are, for the truncation note. */
+  /** Where every line is ("the artifact X", "the report Y"), for the "and N more in …" notes. */
   fullResultsHint: string;
   budget?: number;
   title?: string;
   /** The URL of a list line at the run's commit (GitHub only); line numbers are plain text without it. */
   lineLink?: (line: number) => string;
+  /** The URL of a reason's section in docs/reasons.md; reason codes are plain text without it. */
+  reasonLink?: (reason: string) => string;
+  /** The uploaded artifact holding the failed list and the report. */
+  artifact?: { name: string; url: string };
 }
 
-function reasonOf(result: LineResult): string {
+const registryOf = (reference: string) => reference.split('/')[0] ?? reference;
+const pathOf = (reference: string) => reference.slice(reference.indexOf('/') + 1);
+
+/** The detail without the line's own references (the row already names the image). */
+function whatIsWrong(result: LineResult): string {
+  let text = result.detail;
+  for (const reference of [result.source, result.destination])
+    if (reference) text = text.split(reference).join('');
+  text = text
+    .replace(/ {2,}/g, ' ')
+    .replace(/ ([:;,])/g, '$1')
+    .trim();
   if (result.status === 'failed' && result.drift)
-    return `${result.reason} (upstream moved since ${result.drift.since})`;
-  return result.status === 'passed' ? result.rule : result.reason;
+    text = `upstream moved since ${result.drift.since} (the mirror has what passed then); ${text}`;
+  return text;
+}
+
+/** Distinct registries of one side, from the option or else from the lines, said once above the tables. */
+function registriesOf(report: RunReport, side: 'source' | 'destination', results: LineResult[]): string {
+  const given = report[side];
+  if (given) return code(given);
+  const seen = new Set<string>();
+  for (const result of results) {
+    const reference = result[side];
+    if (reference) seen.add(registryOf(reference));
+    if (seen.size > 3) break;
+  }
+  if (seen.size === 0) return 'as listed';
+  const names = [...seen].slice(0, 3).map(code).join(', ');
+  return seen.size > 3 ? `${names}, …` : names;
+}
+
+interface Group {
+  key: string;
+  label: string;
+  lines: LineResult[];
 }
 
 export function buildSummary(report: RunReport, options: SummaryOptions): string {
@@ -57,58 +102,146 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   const { totals } = report;
   const problems = problemCount(report);
   const filter = report.options.filter;
-  const rules = new Map<string, number>();
-  for (const result of report.results.passed()) rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
+  const notPassed = report.results.problems();
   const parts: string[] = [];
+
   parts.push(
     `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed${totals.drifted ? ` (${totals.drifted} drifted: upstream moved, mirror unchanged)` : ''}, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
   );
+  if (options.artifact) {
+    parts.push(
+      `<p>📦 The failed lines and the full report: artifact <a href="${escapeHtml(options.artifact.url)}"><b>${escapeHtml(options.artifact.name)}</b></a> (the failed list is ready to feed back to the mirror step).</p>`,
+    );
+  }
+  const sample = [...notPassed.slice(0, 50)];
+  if (sample.length < 50) for (const result of report.results.passed()) if (sample.push(result) >= 50) break;
   parts.push(
-    `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''}; source ${code(report.source ?? 'as listed')} → destination ${code(report.destination ?? 'as listed')}. ` +
-      `Platforms: arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')}; ` +
-      `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}.` +
-      (rules.size > 0
-        ? ` Passed by rule: ${[...rules].map(([rule, count]) => `${escapeHtml(rule)} ×${count}`).join(', ')}.`
-        : '') +
-      `</p>`,
+    `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''} · source ${registriesOf(report, 'source', sample)} → destination ${registriesOf(report, 'destination', sample)} · ` +
+      `arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')} · ` +
+      `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}</p>`,
   );
+
+  // One group per reason, failures before skips, most lines first.
+  const byReason = new Map<string, LineResult[]>();
+  for (const result of notPassed) {
+    if (result.status === 'passed') continue;
+    const lines = byReason.get(result.reason) ?? [];
+    lines.push(result);
+    byReason.set(result.reason, lines);
+  }
+  const rank = (lines: LineResult[]) =>
+    lines[0]?.status === 'failed' ? 0 : isProblem(lines[0] as LineResult) ? 1 : 2;
+  const groups: Group[] = [...byReason]
+    .sort(([, a], [, b]) => rank(a) - rank(b) || b.length - a.length)
+    .map(([key, lines]) => ({ key, label: key, lines }));
+
+  const reasonCell = (reason: string) =>
+    options.reasonLink
+      ? { html: `<a href="${escapeHtml(options.reasonLink(reason))}"><code>${escapeHtml(reason)}</code></a>` }
+      : { html: code(reason) };
+  if (groups.length > 0) {
+    const rows = groups.map(({ key, lines }) => {
+      const text = REASON_TEXTS[key as keyof typeof REASON_TEXTS];
+      const drifted = lines.filter((r) => r.status === 'failed' && r.drift).length;
+      return row([
+        reasonCell(key),
+        `${lines.length}${drifted ? ` (${drifted} drifted)` : ''}`,
+        text?.meaning ?? '',
+        text?.remedy ?? '',
+      ]);
+    });
+    parts.push(
+      `<table>${row(['Reason', 'Lines', 'What it means', 'What to do'], 'th')}${rows.join('')}</table>`,
+    );
+  }
+
   const lineCell = (line: number) =>
     options.lineLink ? { html: `<a href="${escapeHtml(options.lineLink(line))}">${line}</a>` } : line;
-  const lineCells = (result: LineResult) => [
-    lineCell(result.line),
-    result.source ?? result.raw,
-    result.destination ?? '',
-    reasonOf(result),
-    result.detail,
-  ];
-  const notPassed = report.results.problems();
-  const failed = notPassed.filter((r) => r.status === 'failed');
-  const skipped = notPassed.filter((r) => r.status === 'skipped');
-  const sections: Section[] = [
-    {
-      heading: `Failed (${totals.failed})`,
-      header: ['Line', 'Source', 'Destination', 'Reason', 'Detail'],
-      count: failed.length,
-      rows: failed.map(lineCells),
-    },
-    {
-      heading: `Skipped (${totals.skipped})`,
-      header: ['Line', 'Source', 'Destination', 'Reason', 'Detail'],
-      count: skipped.length,
-      rows: skipped.map(lineCells),
-    },
-    {
-      heading: `Passed (${totals.passed})`,
-      header: ['Line', 'Source', 'Destination', 'Rule', 'Detail'],
-      count: totals.passed,
-      rows: (function* () {
-        for (const result of report.results.passed()) yield lineCells(result);
-      })(),
-      folded: true,
-    },
-  ];
+  const destinationRegistry = report.destination;
+  /** The image as written; the destination too when it is not the source's path on the destination registry. */
+  const imageCell = (result: LineResult) => {
+    const written = `<code>${breakable(result.raw.trim() || '(empty line)')}</code>`;
+    const shown =
+      result.source &&
+      result.destination &&
+      (pathOf(result.source) !== pathOf(result.destination) ||
+        (destinationRegistry && registryOf(result.destination) !== destinationRegistry))
+        ? `${written}<br>→ <code>${breakable(result.destination)}</code>`
+        : written;
+    return { html: shown };
+  };
+  const lineRow = (result: LineResult) =>
+    row([lineCell(result.line), imageCell(result), { html: breakable(whatIsWrong(result)) }]);
+
+  let size = Buffer.byteLength(parts.join('')) + 4096;
+  let cut = 0;
+  const section = (
+    heading: string,
+    lines: Iterable<LineResult>,
+    count: number,
+    open: boolean,
+    header: string[],
+    more: string,
+  ) => {
+    const rows: string[] = [];
+    for (const result of lines) {
+      if (rows.length >= ROWS_PER_REASON) break;
+      const html = lineRow(result);
+      if (size + html.length > budget) {
+        cut += 1;
+        break;
+      }
+      size += html.length;
+      rows.push(html);
+    }
+    const rest = count - rows.length;
+    const tail = rest > 0 ? `<p>… and ${rest} more ${more}.</p>` : '';
+    const html = `<details${open ? ' open' : ''}><summary>${heading}</summary><table>${row(header, 'th')}${rows.join('')}</table>${tail}</details>`;
+    size += html.length - rows.join('').length;
+    parts.push(html);
+  };
+  for (const group of groups) {
+    section(
+      `${reasonCell(group.key).html} · ${group.lines.length} line${group.lines.length === 1 ? '' : 's'}`,
+      group.lines,
+      group.lines.length,
+      group.lines.length <= OPEN_UP_TO,
+      ['Line', 'Image', 'What is wrong'],
+      `in ${escapeHtml(options.fullResultsHint)}`,
+    );
+  }
+  if (totals.passed > 0) {
+    const rules = new Map<string, number>();
+    for (const result of report.results.passed()) rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
+    for (const [rule, count] of rules) {
+      section(
+        `✅ passed, rule <code>${escapeHtml(rule)}</code> · ${count} line${count === 1 ? '' : 's'}`,
+        (function* () {
+          for (const result of report.results.passed()) if (result.rule === rule) yield result;
+        })(),
+        count,
+        false,
+        ['Line', 'Image', 'Why it passed'],
+        `in the report`,
+      );
+    }
+  }
+  if (cut > 0) {
+    parts.push(
+      `<p><b>Rows were left out to keep this summary under GitHub's size limit</b>; every line is in ${escapeHtml(options.fullResultsHint)}.</p>`,
+    );
+  }
+
+  const plain = Object.entries(report.requests)
+    .filter(([, stats]) => stats.plainHttp)
+    .map(([registry]) => code(registry));
+  if (plain.length > 0) {
+    parts.push(
+      `<p>⚠️ Used over plain HTTP (not encrypted): ${plain.join(', ')}. Credentials go over plain HTTP only to registries listed in <code>insecure-registries</code>.</p>`,
+    );
+  }
   const requests = Object.entries(report.requests).map(([registry, stats]) => [
-    registry,
+    { html: code(registry) },
     stats.byMethod.HEAD ?? 0,
     stats.byMethod.GET ?? 0,
     stats.tokenRequests,
@@ -118,49 +251,11 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       ? `${stats.rateLimit.remaining ?? '?'} of ${stats.rateLimit.limit ?? '?'}`
       : 'not reported',
   ]);
-  const perLine = requestsPerLine(report);
-  const plain = Object.entries(report.requests)
-    .filter(([, stats]) => stats.plainHttp)
-    .map(([registry]) => `<code>${escapeHtml(registry)}</code>`);
-  const plainNote =
-    plain.length > 0
-      ? `<p>⚠️ Used over plain HTTP (not encrypted): ${plain.join(', ')}. Credentials go over plain HTTP only to registries listed in <code>insecure-registries</code>.</p>`
-      : '';
-  const tail =
-    plainNote +
-    (requests.length > 0
-      ? `<h3>Registry requests</h3><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table><p>Per line of the list: ${perLine.requests} requests, ${perLine.tokenRequests} token requests.</p>`
-      : '');
-
-  let size = Buffer.byteLength(parts.join('')) + Buffer.byteLength(tail) + 512;
-  let truncated = 0;
-  for (const section of sections) {
-    if (section.count === 0) continue;
-    const open = section.folded
-      ? `<details><summary><b>${escapeHtml(section.heading)}</b></summary>`
-      : `<h3>${escapeHtml(section.heading)}</h3>`;
-    const head = `${open}<table>${row(section.header, 'th')}`;
-    const close = `</table>${section.folded ? '</details>' : ''}`;
-    size += Buffer.byteLength(head) + Buffer.byteLength(close);
-    const rows: string[] = [];
-    let index = 0;
-    for (const cells of section.rows) {
-      const html = row(cells);
-      if (size + Buffer.byteLength(html) > budget) {
-        truncated += section.count - index;
-        break;
-      }
-      index += 1;
-      size += Buffer.byteLength(html);
-      rows.push(html);
-    }
-    parts.push(head + rows.join('') + close);
-  }
-  if (truncated > 0) {
+  if (requests.length > 0) {
+    const perLine = requestsPerLine(report);
     parts.push(
-      `<p><b>${truncated} more row${truncated === 1 ? '' : 's'} left out to keep this summary under GitHub's size limit</b>; ${escapeHtml(options.fullResultsHint)}.</p>`,
+      `<details><summary>Registry requests: ${perLine.requests} per line, ${perLine.tokenRequests} token requests per line</summary><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table><p>Per line of the list: ${perLine.requests} requests, ${perLine.tokenRequests} token requests.</p></details>`,
     );
   }
-  parts.push(tail);
   return parts.join('\n');
 }

@@ -1,0 +1,99 @@
+// What each reason code means and what to do about it: one table, read by the job summary, the terminal's end
+// table and docs/reasons.md (generated from it by scripts/reasons-doc.ts, held to it by a test).
+import type { FailureReason, SkipReason } from '../engine/validate/result.js';
+
+export interface ReasonText {
+  /** What the code says happened, in one sentence. */
+  meaning: string;
+  /** What to do, in one sentence. */
+  remedy: string;
+}
+
+export const REASON_TEXTS: Record<FailureReason | SkipReason, ReasonText> = {
+  'source-missing': {
+    meaning: 'The image is not at the source: the tag or repository does not exist there, or it is private.',
+    remedy:
+      'Check the line for a typo in the repository or tag, and that the upstream still publishes it; for a private upstream, give source credentials.',
+  },
+  'destination-missing': {
+    meaning: 'The image is not in the mirror: it was never copied, or it went to another path.',
+    remedy:
+      'Run the mirror step again for these lines (the failed list is its input), and check default-project and the destination path it writes to.',
+  },
+  'digest-mismatch': {
+    meaning:
+      'The mirror holds another image under this tag: the upstream moved after the copy, or the copy is of something else.',
+    remedy:
+      'Mirror the line again; if the upstream moves on purpose (a rolling tag), pin it by digest in the list.',
+  },
+  'platform-missing': {
+    meaning: 'A platform the filter requires is in the source but not in the mirror.',
+    remedy:
+      'Copy all platforms (skopeo copy --all, hangar with the arch list), or narrow arch/os to what you need.',
+  },
+  'platform-mismatch': {
+    meaning: 'The mirror holds a platform image with another digest or another platform than the source.',
+    remedy: 'Mirror the line again from the source; the copy in the mirror is not the upstream image.',
+  },
+  'manifest-missing': {
+    meaning:
+      'The mirror index lists a platform whose manifest is not in the repository: a pull of that platform fails.',
+    remedy: 'Mirror the line again with every platform manifest (skopeo copy --all), then validate again.',
+  },
+  'blob-missing': {
+    meaning:
+      'A layer or config blob of a mirrored image is not in the repository (deep mode): a pull fails halfway.',
+    remedy:
+      'Mirror the image again; check the registry storage and garbage collection that removed the blob.',
+  },
+  auth: {
+    meaning: 'The registry refused the credentials, or asked for credentials none were given for.',
+    remedy:
+      'Check the user, password or token for that registry (inputs, flags or the Docker config), and that it may pull.',
+  },
+  'rate-limited': {
+    meaning: 'The registry answered 429 until retries ran out.',
+    remedy:
+      'Give credentials for that registry (higher limits), lower jobs, or run again later; the report names the registry.',
+  },
+  timeout: {
+    meaning: 'The registry did not answer within the time allowed for the image or the run.',
+    remedy:
+      'Check that the registry is up and reachable from the runner; raise image-timeout for very slow registries.',
+  },
+  unreachable: {
+    meaning: 'The registry could not be reached or kept failing (connection refused, DNS, 5xx).',
+    remedy:
+      'Check the registry address, the network path from the runner (proxy, firewall) and the registry health.',
+  },
+  tls: {
+    meaning: 'The TLS connection failed: the certificate is not trusted or does not match the host.',
+    remedy:
+      'Give the CA with ca-file, or list the registry in insecure-registries if it is meant to be unverified.',
+  },
+  integrity: {
+    meaning: 'The registry sent content that does not match its digest.',
+    remedy:
+      'Treat the registry or a proxy in between as broken or tampered with; do not ship from it until it is explained.',
+  },
+  'invalid-manifest': {
+    meaning: 'The registry sent a manifest that cannot be read, or one past the size limits.',
+    remedy:
+      'Inspect the manifest (skopeo inspect --raw); re-push it from the source if the mirror holds a broken copy.',
+  },
+  'invalid-line': {
+    meaning: 'The list line cannot be read as an image reference.',
+    remedy: 'Fix the line in the list (the detail says what is wrong with it); it fails the run until then.',
+  },
+  'no-matching-platform': {
+    meaning: 'No platform of the source is selected by arch, os and variant: nothing to check for this line.',
+    remedy: 'Nothing, if the image is not meant for these platforms; otherwise widen arch or os.',
+  },
+  interrupted: {
+    meaning: 'The run was stopped (cancelled, or out of time) before this line was validated.',
+    remedy: 'Run again; raise timeout if the run ran out of time.',
+  },
+};
+
+/** The docs page that explains a code, as an anchor on docs/reasons.md. */
+export const reasonAnchor = (code: string) => `reasons.md#${code}`;
