@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the demo need (and wrk, with --bench): Debian's CNCF distribution registry,
-# skopeo to populate it the way users do, openssl for test certificates, htpasswd for Basic auth.
+# skopeo to populate it the way users do, openssl for test certificates, htpasswd for Basic auth, Chromium and
+# fonts for the summary test, tmux for the terminal test.
 set -euo pipefail
 need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
@@ -8,6 +9,12 @@ command -v skopeo >/dev/null || need+=(skopeo)
 command -v openssl >/dev/null || need+=(openssl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v git >/dev/null || need+=(git)
+# The job-summary test renders it in headless Chromium (with fonts that have the summary's emoji); the
+# terminal test runs the command line in a tmux pseudo-terminal.
+command -v chromium >/dev/null || need+=(chromium)
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
+fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
+command -v tmux >/dev/null || need+=(tmux)
 # The benchmark's ceiling is measured with wrk.
 if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null || need+=(wrk); fi
 if [ ${#need[@]} -gt 0 ]; then

@@ -140,7 +140,7 @@ describe('job summary', () => {
     });
     expect(summary).toContain('2 failed, 1 passed, 1 skipped of 4 lines');
     const artifactAt = summary.indexOf('href="https://github.com/acme/m/actions/runs/1/artifacts/9"');
-    const reasonsAt = summary.indexOf('<th>What it means</th>');
+    const reasonsAt = summary.indexOf('<th>What it means, and what to do</th>');
     expect(artifactAt).toBeGreaterThan(0);
     expect(reasonsAt).toBeGreaterThan(artifactAt);
     expect(summary).toMatch(

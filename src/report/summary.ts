@@ -143,15 +143,17 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     const rows = groups.map(({ key, lines }) => {
       const text = REASON_TEXTS[key as keyof typeof REASON_TEXTS];
       const drifted = lines.filter((r) => r.status === 'failed' && r.drift).length;
+      // Meaning and remedy share one cell: two long-text columns would squeeze the reason code to wrapping.
       return row([
         reasonCell(key),
         `${lines.length}${drifted ? ` (${drifted} drifted)` : ''}`,
-        text?.meaning ?? '',
-        text?.remedy ?? '',
+        {
+          html: `${escapeHtml(text?.meaning ?? '')}<br><b>What to do:</b> ${escapeHtml(text?.remedy ?? '')}`,
+        },
       ]);
     });
     parts.push(
-      `<table>${row(['Reason', 'Lines', 'What it means', 'What to do'], 'th')}${rows.join('')}</table>`,
+      `<table>${row(['Reason', 'Lines', 'What it means, and what to do'], 'th')}${rows.join('')}</table>`,
     );
   }
 

@@ -1,0 +1,258 @@
+// The job summary looked at the way a reader sees it (testkit/summary-page.ts: GFM, GitHub's markdown CSS,
+// the 1012 px column, headless Chromium): for a typical list (mixed reasons, long registry.k8s.io paths,
+// digest-pinned lines, a rename, an unreadable line) and for thousands of failures. Nothing may be wider than
+// the column, and every shown failed line's reason and what-is-wrong text must be inside it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RunReport } from '../../src/engine/report.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { LineResults } from '../../src/engine/validate/line-results.js';
+import type { FailureReason, LineResult } from '../../src/engine/validate/result.js';
+import { buildSummary } from '../../src/report/summary.js';
+import { launchBrowser, renderSummary } from '../../testkit/summary-page.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const digest = (n: number) => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}`;
+const SOURCE = 'registry.k8s.io';
+const MIRROR = 'harbor.airgap.example.internal:8443';
+
+function image(
+  line: number,
+  path: string,
+  tag: string,
+): Omit<LineResult, 'status'> & { source: string; destination: string } {
+  const pinned = tag.startsWith('sha256:');
+  const ref = `${path}${pinned ? '@' : ':'}${tag}`;
+  return {
+    line,
+    raw: ref,
+    source: `${SOURCE}/${ref}`,
+    destination: `${MIRROR}/${ref}`,
+    detail: '',
+    platforms: [],
+  };
+}
+
+const fail = (base: ReturnType<typeof image>, reason: FailureReason, detail: string): LineResult => ({
+  ...base,
+  status: 'failed',
+  reason,
+  detail,
+  findings: [{ reason, message: detail }],
+});
+
+/** A typical run: what a Kubernetes air-gap list looks like when a few things went wrong. */
+function typicalResults(): LineResult[] {
+  const paths = [
+    'sig-storage/csi-node-driver-registrar',
+    'sig-storage/csi-provisioner',
+    'sig-storage/csi-attacher',
+    'sig-storage/livenessprobe',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kube-proxy',
+    'coredns/coredns',
+    'etcd',
+    'pause',
+    'ingress-nginx/controller',
+    'ingress-nginx/kube-webhook-certgen',
+    'metrics-server/metrics-server',
+    'autoscaling/cluster-autoscaler',
+    'sig-storage/snapshot-controller',
+  ];
+  const results: LineResult[] = paths.map((path, index) => {
+    const base = image(index + 2, path, `v1.${30 + index}.0`);
+    return {
+      ...base,
+      status: 'passed',
+      rule: 'identical',
+      detail: `destination digest equals the source's (${digest(index).slice(0, 19)})`,
+      sourceDigest: digest(index),
+      destinationDigest: digest(index),
+    };
+  });
+  const at = (line: number) => results.findIndex((r) => r.line === line);
+  const put = (result: LineResult) => results.splice(at(result.line), 1, result);
+  const registrar = image(2, paths[0]!, 'v2.13.0');
+  put(
+    fail(
+      registrar,
+      'platform-missing',
+      `linux/arm64 (${digest(7)}) is not in the destination index; linux/amd64 is`,
+    ),
+  );
+  put(
+    fail(
+      image(3, paths[1]!, 'v5.2.0'),
+      'destination-missing',
+      `destination ${MIRROR}/${paths[1]}:v5.2.0 does not exist`,
+    ),
+  );
+  put(
+    fail(
+      image(4, paths[2]!, digest(4)),
+      'destination-missing',
+      `destination ${MIRROR}/${paths[2]}@${digest(4)} does not exist`,
+    ),
+  );
+  put({
+    ...fail(
+      image(6, paths[4]!, 'v1.34.2'),
+      'digest-mismatch',
+      `the destination has ${digest(61)}, the source ${digest(62)}`,
+    ),
+    drift: { since: '2026-11-28T02:00:00Z', previousSourceDigest: digest(61) },
+  } as LineResult);
+  put(
+    fail(
+      image(9, paths[7]!, 'v1.34.2'),
+      'manifest-missing',
+      `linux/arm64: the destination index lists ${digest(9)}, which the repository does not have`,
+    ),
+  );
+  const renamed = image(12, paths[10]!, '3.10');
+  put(
+    fail(
+      {
+        ...renamed,
+        raw: `${SOURCE}/pause airgap/k8s/pause 3.10`,
+        destination: `${MIRROR}/airgap/k8s/pause:3.10`,
+      },
+      'auth',
+      `destination ${MIRROR}: the registry refused the credentials given (HTTP 401)`,
+    ),
+  );
+  results.push({
+    line: 19,
+    raw: 'registry.k8s.io/Sig-Storage/CSI-Resizer:v1.12.0',
+    source: null,
+    destination: null,
+    status: 'skipped',
+    reason: 'invalid-line',
+    detail: 'repository names are lowercase: "Sig-Storage/CSI-Resizer"',
+    platforms: [],
+  });
+  return results;
+}
+
+function reportOf(results: LineResult[]): RunReport {
+  const all = LineResults.of(results);
+  return {
+    listFile: 'airgap/k8s-1.34-images.txt',
+    startedAt: '2026-12-03T02:00:00Z',
+    finishedAt: '2026-12-03T02:01:10Z',
+    options: DEFAULT_VALIDATE_OPTIONS,
+    source: SOURCE,
+    destination: MIRROR,
+    results: all,
+    totals: all.totals,
+    requests: {
+      [SOURCE]: {
+        byMethod: { HEAD: 17, GET: 8 },
+        manifestHeads: 17,
+        manifestGets: 8,
+        blobHeads: 0,
+        blobGets: 0,
+        tokenRequests: 0,
+        retries: 0,
+        cacheHits: 0,
+      },
+      [MIRROR]: {
+        byMethod: { HEAD: 21, GET: 9 },
+        manifestHeads: 21,
+        manifestGets: 7,
+        blobHeads: 0,
+        blobGets: 0,
+        tokenRequests: 2,
+        retries: 1,
+        cacheHits: 0,
+      },
+    },
+  };
+}
+
+const artifact = {
+  name: 'mirror-validate-failed',
+  url: 'https://github.com/acme/airgap/actions/runs/12345678901/artifacts/4242424242',
+};
+const summaryOf = (report: RunReport) =>
+  buildSummary(report, {
+    fullResultsHint: `the artifact ${artifact.name}`,
+    artifact,
+    lineLink: (line) =>
+      `https://github.com/acme/airgap/blob/${'0a1b2c3d'.repeat(5)}/airgap/k8s-1.34-images.txt#L${line}`,
+    reasonLink: (reason) => `https://github.com/acme/mirror-validate/blob/v1/docs/reasons.md#${reason}`,
+  });
+
+let browser: Browser;
+let dir: string;
+beforeAll(async () => {
+  browser = await launchBrowser();
+  dir = await mkdtemp(join(tmpdir(), 'mv-summary-'));
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the job summary in a browser, 1012 px wide', () => {
+  test('a typical list: no table wider than the column, every failed line readable, the artifact linked', async () => {
+    const results = typicalResults();
+    // UPDATE_SUMMARY_PNG=1 writes the picture the README shows (docs/summary.png).
+    const png = process.env.UPDATE_SUMMARY_PNG ? join(root, 'docs', 'summary.png') : join(dir, 'summary.png');
+    const page = await renderSummary(browser, summaryOf(reportOf(results)), { png });
+    expect(page.wideTables).toEqual([]);
+    expect(page.cellsOutside).toEqual([]);
+    for (const result of results.filter((r) => r.status !== 'passed')) {
+      const row = page.visibleRows.find((text) => text.startsWith(`${result.line}\t`));
+      expect(row, `line ${result.line}`).toBeDefined();
+      // Its reason is the section it is in, and the reasons table row for it is visible too.
+      expect(
+        page.visibleRows.some((text) => text.startsWith(`${'reason' in result ? result.reason : ''}\t`)),
+      ).toBe(true);
+      const wrong = result.detail
+        .split(result.destination ?? '\u0000')
+        .join('')
+        .slice(-20)
+        .trim();
+      expect(row!.replace(/\s+/g, ' ')).toContain(wrong.replace(/\s+/g, ' '));
+    }
+    expect(page.links).toContainEqual({ text: artifact.name, href: artifact.url });
+    expect(page.links.some((link) => link.href.endsWith('#L2') && link.text === '2')).toBe(true);
+    expect(page.firstScreen).toMatch(/6 failed .* of 17 lines/);
+  });
+
+  test('thousands of failures: still nothing wider than the column, and the first screen says how many and why', async () => {
+    const reasons: FailureReason[] = ['destination-missing', 'digest-mismatch', 'platform-missing', 'auth'];
+    const results: LineResult[] = Array.from({ length: 4000 }, (_, index) =>
+      fail(
+        image(
+          index + 1,
+          `sig-storage/csi-node-driver-registrar-${index}`,
+          index % 7 === 0 ? digest(index) : `v2.${index}.0`,
+        ),
+        reasons[index % 4]!,
+        `destination ${MIRROR}/sig-storage/csi-node-driver-registrar-${index} does not exist (HTTP 404 NAME_UNKNOWN from ${MIRROR})`,
+      ),
+    );
+    const markdown = summaryOf(reportOf(results));
+    expect(Buffer.byteLength(markdown)).toBeLessThan(1024 * 1024);
+    const page = await renderSummary(browser, markdown);
+    expect(page.wideTables).toEqual([]);
+    expect(page.cellsOutside).toEqual([]);
+    expect(page.firstScreen).toContain('4000 failed');
+    for (const reason of reasons) expect(page.firstScreen).toMatch(new RegExp(`${reason}\\s+1000`));
+    expect(page.firstScreen).toContain(artifact.name);
+  });
+
+  test('the check does catch a table wider than the column (the five-column layout with a long detail)', async () => {
+    const wide = `<table><tr><th>Line</th><th>Source</th><th>Destination</th><th>Reason</th><th>Detail</th></tr><tr><td>2</td><td>${SOURCE}/sig-storage/csi-node-driver-registrar:v2.13.0</td><td>${MIRROR}/sig-storage/csi-node-driver-registrar:v2.13.0</td><td>platform-missing</td><td>${MIRROR}/sig-storage/csi-node-driver-registrar@${digest(7)}</td></tr></table>`;
+    const page = await renderSummary(browser, wide);
+    expect(page.wideTables.length).toBe(1);
+    expect(page.cellsOutside.length).toBeGreaterThan(0);
+  });
+});
