@@ -91,7 +91,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       cacheDir,
       ...narrowed,
       signal: controller.signal,
-      log: (message) => core.info(message),
+      log: (message) => view.note(message),
       debug: (message) => core.debug(message),
       onStart: (lines) => view.start(lines),
       onResult: (result, done) => view.onResult(result, done),

@@ -177,6 +177,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     listFile: config.listFile,
     reasonsDoc: REASONS_DOC,
   });
+  config.log = (message) => view.note(message);
   config.onStart = (lines) => view.start(lines);
   config.onResult = (result, done) => view.onResult(result, done);
   let report: RunReport | undefined;

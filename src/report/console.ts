@@ -8,7 +8,7 @@
 import pc from 'picocolors';
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
-import { formatOutcomeLine, isProblem } from './outcome.js';
+import { formatOutcomeLine, isProblem, whatIsWrong } from './outcome.js';
 import { REASON_TEXTS } from './reasons.js';
 
 export interface ConsoleOptions {
@@ -49,16 +49,17 @@ const duration = (seconds: number) => {
       : `${s}s`;
 };
 
-/** A list line as one line of text: where, what, verdict and detail. */
+/**
+ * A list line as one line of text: where, the image as written, the verdict, and what is wrong (the line's
+ * references are not repeated: the image as written says which it is).
+ */
 export function resultLine(result: LineResult, listFile: string): string {
-  const subject =
-    result.source && result.destination ? `${result.source} → ${result.destination}` : result.raw.trim();
   const what =
     result.status === 'passed'
       ? `PASS ${result.rule}`
       : `${result.status === 'failed' ? 'FAIL' : 'SKIP'} ${result.reason}`;
-  const detail = result.status === 'passed' ? '' : `: ${result.detail}`;
-  return `${listFile}:${result.line} ${subject} → ${what}${detail}`;
+  const detail = result.status === 'passed' ? '' : `: ${whatIsWrong(result)}`;
+  return `${listFile}:${result.line} ${result.raw.trim()} → ${what}${detail}`;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -106,6 +107,12 @@ export function createConsoleReporter(options: ConsoleOptions) {
       startedAt = now();
       lastProgress = startedAt;
       drawProgress();
+    },
+
+    /** A message of the run's own (a warning, a selection): printed above the progress line. */
+    note(message: string) {
+      print(printable(message));
+      if (options.tty && total > 0) drawProgress();
     },
 
     onResult(result: LineResult, settled: number) {

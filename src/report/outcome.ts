@@ -20,3 +20,17 @@ export function formatOutcomeLine(report: RunReport): string {
   const verdict = problemCount(report) > 0 ? 'FAILED' : 'OK';
   return `${verdict}: ${lines} line${lines === 1 ? '' : 's'}, ${passed} passed, ${failed} failed, ${skipped} skipped`;
 }
+
+/** The detail without the line's own references (the summary row or the terminal line already names the image). */
+export function whatIsWrong(result: LineResult): string {
+  let text = result.detail;
+  for (const reference of [result.source, result.destination])
+    if (reference) text = text.split(reference).join('');
+  text = text
+    .replace(/ {2,}/g, ' ')
+    .replace(/ ([:;,])/g, '$1')
+    .trim();
+  if (result.status === 'failed' && result.drift)
+    text = `upstream moved since ${result.drift.since} (the mirror has what passed then); ${text}`;
+  return text;
+}

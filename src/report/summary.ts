@@ -5,7 +5,7 @@
 // escaped; the whole stays well under GitHub's 1 MiB per step.
 import { requestsPerLine, type RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
-import { isProblem, problemCount } from './outcome.js';
+import { isProblem, problemCount, whatIsWrong } from './outcome.js';
 import { REASON_TEXTS } from './reasons.js';
 
 /** GitHub drops a step summary over 1 MiB; stop adding rows well before. */
@@ -61,20 +61,6 @@ export interface SummaryOptions {
 
 const registryOf = (reference: string) => reference.split('/')[0] ?? reference;
 const pathOf = (reference: string) => reference.slice(reference.indexOf('/') + 1);
-
-/** The detail without the line's own references (the row already names the image). */
-function whatIsWrong(result: LineResult): string {
-  let text = result.detail;
-  for (const reference of [result.source, result.destination])
-    if (reference) text = text.split(reference).join('');
-  text = text
-    .replace(/ {2,}/g, ' ')
-    .replace(/ ([:;,])/g, '$1')
-    .trim();
-  if (result.status === 'failed' && result.drift)
-    text = `upstream moved since ${result.drift.since} (the mirror has what passed then); ${text}`;
-  return text;
-}
 
 /** Distinct registries of one side, from the option or else from the lines, said once above the tables. */
 function registriesOf(report: RunReport, side: 'source' | 'destination', results: LineResult[]): string {
