@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MediaType, type Descriptor, type Platform } from '../src/registry/manifest.js';
@@ -159,6 +160,7 @@ export function trackPeakRss(pid: number): () => number {
 export interface ToolRun {
   seconds: number;
   peakRss: number;
+  exitCode: number | null;
   report: {
     startedAt: string;
     finishedAt: string;
@@ -222,10 +224,11 @@ export async function runTool(
     { stdio: ['ignore', 'ignore', 'inherit'], env },
   );
   const peak = trackPeakRss(child.pid!);
-  await new Promise((resolve) => child.on('exit', resolve));
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     seconds,
+    exitCode,
     peakRss: peak(),
     report: JSON.parse(await readFile(report, 'utf8')) as ToolRun['report'],
   };
@@ -259,3 +262,15 @@ export async function seedBench(
   await writeFile(rebuiltList, list('rebuilt'));
   return { seeded, identicalList, rebuiltList };
 }
+
+/** A results table as markdown. */
+export const markdownTable = (header: string[], rows: string[][]) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+/** The machine a result was measured on. */
+export const machineLine = () =>
+  `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;

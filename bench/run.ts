@@ -7,13 +7,12 @@
 //   - the ceiling: the two manifest HEADs per image and nothing else, fired by wrk.
 // Prints a table and appends it to bench/RESULTS.md with the date and the machine.
 import { execFile } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRegistry, type TestRegistry } from '../testkit/registry.js';
-import { runTool, seedBench, type Seeded, type ToolRun } from './images.js';
+import { machineLine, markdownTable, runTool, seedBench, type Seeded, type ToolRun } from './images.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -184,12 +183,8 @@ try {
     'source GETs, warm cache',
     'peak RSS',
   ];
-  const table = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => ' --- ').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const table = markdownTable(header, rows);
+  const machine = machineLine();
   const text = [
     '',
     `Loopback run ${new Date().toISOString()} on ${machine}.`,

@@ -1,7 +1,6 @@
 // Scale benchmark, run on demand (`npm run bench:scale -- --lines 100000`): a list of N distinct lines
 // (N tags of a multi-platform image, mirrored digest-identical, a few left out) through the committed CLI
 // bundle. Reports time and peak RSS; appends a row to bench/RESULTS.md.
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { MediaType } from '../src/registry/manifest.js';
 import { startRegistry } from '../testkit/registry.js';
 import { getManifestBytes, linux, pushManifest, pushMultiPlatform } from '../testkit/seed.js';
 import { mirrorByApi } from '../testkit/mirror.js';
+import { runTool } from './images.js';
 
 const index = process.argv.indexOf('--lines');
 const LINES = index >= 0 ? Number(process.argv[index + 1]) : 10_000;
@@ -36,45 +36,9 @@ try {
   );
   const list = join(work, 'list.txt');
   await writeFile(list, Array.from({ length: LINES }, (_, i) => `scale/app:t${i}`).join('\n') + '\n');
-  const report = join(work, 'report.json');
-  const started = process.hrtime.bigint();
-  const child = spawn(
-    'node',
-    [
-      join(root, 'dist', 'cli', 'index.js'),
-      '-f',
-      list,
-      '-s',
-      upstream.host,
-      '-d',
-      mirror.host,
-      '--tls-verify=false',
-      '-j',
-      '20',
-      '-o',
-      join(work, 'failed.txt'),
-      '--report',
-      report,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  let peak = 0;
-  const timer = setInterval(() => {
-    readFile(`/proc/${child.pid}/status`, 'utf8')
-      .then((status) => {
-        const match = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (match) peak = Math.max(peak, Number(match[1]) * 1024);
-      })
-      .catch(() => undefined);
-  }, 20);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(timer);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const totals = (
-    JSON.parse(await readFile(report, 'utf8')) as {
-      totals: { lines: number; passed: number; failed: number };
-    }
-  ).totals;
+  const tool = await runTool(work, list, upstream.host, mirror.host, 20, ['--tls-verify=false']);
+  const { seconds, peakRss: peak, exitCode: code } = tool;
+  const totals = tool.report.totals;
   const failedLines = (await readFile(join(work, 'failed.txt'), 'utf8')).split('\n').filter(Boolean).length;
   const line = `| ${LINES} lines | ${seconds.toFixed(1)} s | ${(LINES / seconds).toFixed(0)} lines/s | peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB | ${totals.passed} passed, ${totals.failed} failed (${failedLines} in the failed list), exit ${code} |`;
   console.log(line);

@@ -9,13 +9,13 @@
 // Prints a table and appends it to bench/RESULTS.md.
 import { execFile } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { MediaType } from '../src/registry/manifest.js';
 import { startRegistry, type RegistryKind, type TestRegistry } from '../testkit/registry.js';
 import { startRelay, type Relay } from '../testkit/relay.js';
-import { machineBusy, runTool, seedBench, type ToolRun } from './images.js';
+import { machineBusy, machineLine, markdownTable, runTool, seedBench, type ToolRun } from './images.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -245,12 +245,8 @@ try {
     'token-service connections',
     'machine CPU busy',
   ];
-  const table = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => ' --- ').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const table = markdownTable(header, rows);
+  const machine = machineLine();
   const text = [
     '',
     `WAN run ${new Date().toISOString()} on ${machine}, \`npm run bench:wan -- --images ${IMAGES} --jobs ${JOBS} --rtt ${RTT}\`.`,

@@ -26,14 +26,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => registry?.stop());
 
-async function validate() {
-  const reader = createRegistryClient({
+/** A client of the token registry with its credentials (plain HTTP allowed for it), on this clock. */
+const clientFor = (registry: TestRegistry, now?: () => number) =>
+  createRegistryClient({
+    now,
     tlsVerify: false,
     insecureRegistries: [registry.host],
     credentials: withExplicit({
       [registry.host]: { username: registry.username, password: registry.password },
     }),
   });
+
+async function validate() {
+  const reader = clientFor(registry);
   try {
     const lines = Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n} batch/r${n} 1.0`);
     const entries = parseImageList(lines.join('\n'), {
@@ -76,13 +81,7 @@ test('scopes a batch token does not grant get tokens of their own, and the right
 
 test('the next batch is asked for as soon as the first is, before any line needs it', async () => {
   registry.tokenServer!.maxScopesPerToken = 0;
-  const reader = createRegistryClient({
-    tlsVerify: false,
-    insecureRegistries: [registry.host],
-    credentials: withExplicit({
-      [registry.host]: { username: registry.username, password: registry.password },
-    }),
-  });
+  const reader = clientFor(registry);
   try {
     reader.plan!(
       registry.host,
@@ -109,14 +108,7 @@ test('after the batch tokens expire, the scopes are asked for in batches again, 
   // One client for two passes; between them its clock moves past the tokens' lifetime (300 s), so every
   // token it holds is expired for it while the registry (real clock) would still take them.
   let offset = 0;
-  const reader = createRegistryClient({
-    now: () => Date.now() + offset,
-    tlsVerify: false,
-    insecureRegistries: [registry.host],
-    credentials: withExplicit({
-      [registry.host]: { username: registry.username, password: registry.password },
-    }),
-  });
+  const reader = clientFor(registry, () => Date.now() + offset);
   try {
     const repositories = Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n}`);
     reader.plan!(registry.host, repositories);

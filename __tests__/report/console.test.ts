@@ -1,23 +1,10 @@
 // What a person sees in a terminal and in a CI log, from a run's results: pure, with a clock of our own.
 import { describe, expect, test } from 'vitest';
-import type { RunReport } from '../../src/engine/report.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
-import { LineResults } from '../../src/engine/validate/line-results.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { colorAllowed, createConsoleReporter } from '../../src/report/console.js';
+import { passedLine, reportOf } from '../../testkit/results.js';
 
-const passed = (line: number): LineResult => ({
-  line,
-  raw: `img${line}:1`,
-  source: `docker.io/library/img${line}:1`,
-  destination: `reg.local/library/img${line}:1`,
-  status: 'passed',
-  rule: 'identical',
-  detail: 'same digest',
-  sourceDigest: 'sha256:a',
-  destinationDigest: 'sha256:a',
-  platforms: [],
-});
+const passed = passedLine;
 const failed = (line: number): LineResult => ({
   ...passed(line),
   status: 'failed',
@@ -50,17 +37,7 @@ function run(
     clock += 1000; // one line a second
     view.onResult(result, index + 1);
   });
-  const all = LineResults.of(results);
-  const report: RunReport = {
-    listFile: 'list.txt',
-    startedAt: '',
-    finishedAt: '',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    results: all,
-    totals: all.totals,
-    requests: {},
-  };
-  view.finish(report, [{ label: 'failed list', path: 'failed.txt' }]);
+  view.finish(reportOf(results, { listFile: 'list.txt' }), [{ label: 'failed list', path: 'failed.txt' }]);
   return { out, err };
 }
 

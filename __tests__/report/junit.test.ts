@@ -4,12 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunReport } from '../../src/engine/report.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
-import { LineResults } from '../../src/engine/validate/line-results.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { writeJunit } from '../../src/report/junit.js';
 import { junitErrors } from '../../testkit/junit-schema.js';
+import { reportOf } from '../../testkit/results.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -66,18 +64,12 @@ const results: LineResult[] = [
   },
 ];
 
-function report(lines: LineResult[]): RunReport {
-  const all = LineResults.of(lines);
-  return {
+const report = (lines: LineResult[]) =>
+  reportOf(lines, {
     listFile: 'images/list.txt',
     startedAt: '2026-12-03T10:00:00.123Z',
     finishedAt: '2026-12-03T10:00:02.623Z',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    results: all,
-    totals: all.totals,
-    requests: {},
-  };
-}
+  });
 
 async function junitOf(lines: LineResult[]): Promise<string> {
   const path = join(dir, `junit-${lines.length}.xml`);

@@ -6,8 +6,6 @@ import { formatFailedList } from '../../src/report/failed-list.js';
 import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml, ROWS_PER_REASON } from '../../src/report/summary.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
-import { LineResults } from '../../src/engine/validate/line-results.js';
 import {
   FAILURE_REASONS,
   PASS_RULES,
@@ -16,19 +14,9 @@ import {
   type SkipReason,
 } from '../../src/engine/validate/result.js';
 import { reportSchema, schemaErrors } from '../../testkit/report-schema.js';
+import { passedLine, reportOf } from '../../testkit/results.js';
 
-const passed = (line: number): LineResult => ({
-  line,
-  raw: `img${line}:1`,
-  source: `docker.io/library/img${line}:1`,
-  destination: `reg.local/library/img${line}:1`,
-  status: 'passed',
-  rule: 'identical',
-  detail: 'destination digest equals the source digest',
-  sourceDigest: 'sha256:a',
-  destinationDigest: 'sha256:a',
-  platforms: [],
-});
+const passed = passedLine;
 const failed = (line: number, raw = `bad${line}:1`): LineResult => ({
   line,
   raw,
@@ -52,14 +40,8 @@ const skipped = (line: number, reason: SkipReason = 'invalid-line'): LineResult 
 });
 
 function report(results: LineResult[]): RunReport {
-  return {
-    listFile: 'images.txt',
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:00:01Z',
-    options: DEFAULT_VALIDATE_OPTIONS,
+  return reportOf(results, {
     destination: 'reg.local',
-    results: LineResults.of(results),
-    totals: LineResults.of(results).totals,
     requests: {
       'docker.io': {
         byMethod: { HEAD: 3 },
@@ -73,7 +55,7 @@ function report(results: LineResult[]): RunReport {
         rateLimit: { limit: '100;w=21600', remaining: '97;w=21600', seenAt: 'x' },
       },
     },
-  };
+  });
 }
 
 describe('failed list', () => {

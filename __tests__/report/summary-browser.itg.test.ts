@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../src/engine/report.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
-import { LineResults } from '../../src/engine/validate/line-results.js';
 import type { FailureReason, LineResult } from '../../src/engine/validate/result.js';
 import { buildSummary } from '../../src/report/summary.js';
+import { reportOf } from '../../testkit/results.js';
 import { launchBrowser, renderSummary } from '../../testkit/summary-page.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -139,17 +138,13 @@ function typicalResults(): LineResult[] {
   return results;
 }
 
-function reportOf(results: LineResult[]): RunReport {
-  const all = LineResults.of(results);
-  return {
+function runOf(results: LineResult[]): RunReport {
+  return reportOf(results, {
     listFile: 'airgap/k8s-1.34-images.txt',
     startedAt: '2026-12-03T02:00:00Z',
     finishedAt: '2026-12-03T02:01:10Z',
-    options: DEFAULT_VALIDATE_OPTIONS,
     source: SOURCE,
     destination: MIRROR,
-    results: all,
-    totals: all.totals,
     requests: {
       [SOURCE]: {
         byMethod: { HEAD: 17, GET: 8 },
@@ -172,7 +167,7 @@ function reportOf(results: LineResult[]): RunReport {
         cacheHits: 0,
       },
     },
-  };
+  });
 }
 
 const artifact = {
@@ -204,7 +199,7 @@ describe('the job summary in a browser, 1012 px wide', () => {
     const results = typicalResults();
     // UPDATE_SUMMARY_PNG=1 writes the picture the README shows (docs/summary.png).
     const png = process.env.UPDATE_SUMMARY_PNG ? join(root, 'docs', 'summary.png') : join(dir, 'summary.png');
-    const page = await renderSummary(browser, summaryOf(reportOf(results)), { png });
+    const page = await renderSummary(browser, summaryOf(runOf(results)), { png });
     expect(page.wideTables).toEqual([]);
     expect(page.cellsOutside).toEqual([]);
     for (const result of results.filter((r) => r.status !== 'passed')) {
@@ -239,7 +234,7 @@ describe('the job summary in a browser, 1012 px wide', () => {
         `destination ${MIRROR}/sig-storage/csi-node-driver-registrar-${index} does not exist (HTTP 404 NAME_UNKNOWN from ${MIRROR})`,
       ),
     );
-    const markdown = summaryOf(reportOf(results));
+    const markdown = summaryOf(runOf(results));
     expect(Buffer.byteLength(markdown)).toBeLessThan(1024 * 1024);
     const page = await renderSummary(browser, markdown);
     expect(page.wideTables).toEqual([]);

@@ -1,8 +1,7 @@
 // The JSON report: the run's settings and totals, every line's result as the engine returned it, and request
 // counts. Its shape is published as schema/report.schema.json (version 1).
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { requestsPerLine, type RunReport } from '../engine/report.js';
+import { writeStreamed } from './stream-file.js';
 
 export const REPORT_VERSION = 1;
 
@@ -35,19 +34,13 @@ export function buildJsonReport(report: RunReport) {
  * memory (as objects and as one string) on top of the results themselves.
  */
 export async function writeJsonReport(path: string, report: RunReport): Promise<void> {
-  const out = createWriteStream(path);
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
+  await writeStreamed(path, async (write) => {
+    const head = JSON.stringify(reportHead(report));
+    await write(`${head.slice(0, -1)},"results":[\n`);
+    let index = 0;
+    for (const json of report.results.json()) await write(`${index++ > 0 ? ',\n' : ''}${json}`);
+    await write(
+      `\n],"requests":${JSON.stringify(report.requests)},"perLine":${JSON.stringify(requestsPerLine(report))}}\n`,
+    );
   });
-  const write = (text: string) => (out.write(text) ? undefined : once(out, 'drain'));
-  const head = JSON.stringify(reportHead(report));
-  await write(`${head.slice(0, -1)},"results":[\n`);
-  let index = 0;
-  for (const json of report.results.json()) await write(`${index++ > 0 ? ',\n' : ''}${json}`);
-  await write(
-    `\n],"requests":${JSON.stringify(report.requests)},"perLine":${JSON.stringify(requestsPerLine(report))}}\n`,
-  );
-  out.end();
-  await done;
 }

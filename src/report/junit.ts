@@ -4,11 +4,10 @@
 // by the platform filter is <skipped>; a line that could not be validated (unreadable, interrupted) is an
 // <error>, since it fails the run as a failure does. The element and attribute set is the one of the JUnit
 // schema Jenkins' xunit plugin publishes (junit-10.xsd), which GitLab and Azure read as well.
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { isProblem } from './outcome.js';
+import { writeStreamed } from './stream-file.js';
 
 /** XML 1.0 allows only these characters; anything else (control bytes in a list line) becomes U+FFFD. */
 // eslint-disable-next-line no-control-regex
@@ -60,12 +59,6 @@ function testCase(result: LineResult, listFile: string): string {
 
 /** Writes the report as JUnit XML, one test case at a time (a 100,000-line list never sits in memory as XML). */
 export async function writeJunit(path: string, report: RunReport): Promise<void> {
-  const out = createWriteStream(path);
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
-  });
-  const write = (text: string) => (out.write(text) ? undefined : once(out, 'drain'));
   let failures = 0;
   let errors = 0;
   let skipped = 0;
@@ -77,12 +70,12 @@ export async function writeJunit(path: string, report: RunReport): Promise<void>
   const seconds = Math.max(0, (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000);
   const counts = { tests: report.totals.lines, failures, errors, skipped, time: seconds.toFixed(3) };
   const { tests, time } = counts;
-  await write(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({ name: 'mirror-validate', tests, failures, errors, time })}>\n` +
-      `<testsuite${attributes({ name: report.listFile, ...counts, timestamp: report.startedAt.replace(/\.\d+Z$|Z$/, ''), hostname: 'mirror-validate' })}>\n`,
-  );
-  for (const result of report.results) await write(`${testCase(result, report.listFile)}\n`);
-  await write('</testsuite>\n</testsuites>\n');
-  out.end();
-  await done;
+  await writeStreamed(path, async (write) => {
+    await write(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({ name: 'mirror-validate', tests, failures, errors, time })}>\n` +
+        `<testsuite${attributes({ name: report.listFile, ...counts, timestamp: report.startedAt.replace(/\.\d+Z$|Z$/, ''), hostname: 'mirror-validate' })}>\n`,
+    );
+    for (const result of report.results) await write(`${testCase(result, report.listFile)}\n`);
+    await write('</testsuite>\n</testsuites>\n');
+  });
 }
