@@ -27,6 +27,9 @@ export const ALLOWED_LICENSES = [
 
 export const BUNDLES = ['dist', join('dist', 'cli')];
 
+/** What ncc's sourcemap-register.cjs is made of. */
+const SOURCEMAP_REGISTER = ['source-map-support', 'source-map', 'buffer-from'];
+
 /** The package folders (absolute) whose files a bundle's source map lists, innermost node_modules first. */
 export async function bundledPackageFolders(bundle: string, out = root): Promise<string[]> {
   const folders = new Set<string>();
@@ -40,6 +43,11 @@ export async function bundledPackageFolders(bundle: string, out = root): Promise
       if (match) folders.add(resolve(root, match[1] as string));
     }
   }
+  // ncc's sourcemap-register.cjs (written beside the bundle by --source-map, loaded by index.js) has no map:
+  // it holds source-map-support with its dependencies source-map and buffer-from, installed as a dev
+  // dependency so their notices can be read.
+  if ((await readdir(join(out, bundle))).includes('sourcemap-register.cjs'))
+    for (const name of SOURCEMAP_REGISTER) folders.add(resolve(root, 'node_modules', name));
   return [...folders].sort();
 }
 

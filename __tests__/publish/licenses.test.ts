@@ -30,6 +30,15 @@ describe.each(BUNDLES)('%s/licenses.txt', (bundle) => {
     expect(missing).toEqual([]);
   });
 
+  test("ncc's sourcemap-register.cjs, which has no source map, is covered: source-map-support and its parts", async () => {
+    const ids = [...(await listed(bundle)).keys()];
+    for (const name of ['source-map-support', 'source-map', 'buffer-from'])
+      expect(
+        ids.some((id) => id.startsWith(`${name}@`)),
+        name,
+      ).toBe(true);
+  });
+
   test('every license is on the allow list', async () => {
     const refused = [...(await listed(bundle))].filter(([, license]) => !allowed(license));
     expect(refused).toEqual([]);

@@ -79,6 +79,16 @@ describe('in a log', () => {
     expect(out.match(/FAIL destination-missing/g)).toHaveLength(2);
   });
 
+  test('a line break from a registry never starts a log line of its own (a workflow command)', () => {
+    const hostile = {
+      ...failed(1),
+      detail: 'not found\n::stop-commands::x\r\n::error::forged',
+    } as LineResult;
+    const { out } = run([hostile], { tty: false, github: true });
+    expect(out).not.toMatch(/^::(stop-commands|error)/m);
+    expect(out).toContain('not found ::stop-commands::x ::error::forged');
+  });
+
   test('on GitHub: the passes in one collapsed group at the end', () => {
     const { out } = run(lines, { tty: false, github: true });
     const group = /::group::31 passed lines\n((?:.*\n)*?)::endgroup::/.exec(out);

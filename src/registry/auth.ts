@@ -100,6 +100,10 @@ export class Authenticator {
    * it, leaves the batch and gets a token of its own.
    */
   readonly #batches = new Map<string, Batch>();
+  /** The requests for batch tokens under way or done (a waiter checks such a token grants its scope). */
+  readonly #batchTokens = new WeakSet<Promise<CachedToken>>();
+  /** Per registry and scope: refused once with a batch token (a second refusal makes it leave the batch). */
+  readonly #refusedOnce = new Set<string>();
   /** Registries whose token service refused or failed a batch: single scopes from then on. */
   readonly #noBatches = new Set<string>();
   /** Per registry: whether its token service serves our client at all, scope aside (asked after a refusal). */
@@ -153,10 +157,12 @@ export class Authenticator {
     registry: string,
     batch: Batch,
     challenge: Challenge & { scheme: 'bearer' },
-    signal?: AbortSignal,
   ): Promise<CachedToken> {
     const scopes = [...batch.scopes];
-    const shared = this.fetchToken(registry, scopes, challenge, signal);
+    // Without any line's signal: one line running out of time must not fail the batch for all of them (and
+    // turn batching off for the registry).
+    const shared = this.fetchToken(registry, scopes, challenge);
+    this.#batchTokens.add(shared);
     for (const scope of scopes) this.#tokens.set(`${registry} ${scope}`, shared);
     void shared.then(
       (token) => {
@@ -204,10 +210,13 @@ export class Authenticator {
     if (first.header && known && known.scheme !== challenge.scheme) return sent;
     this.#challenges.set(registry, challenge);
     if (first.header) {
-      // Refused with the token it was sent with: a batch token that does not serve this repository after all
-      // (an opaque token, or a JWT claiming more than the registry grants) leaves the batch for a token of its own.
-      this.#tokens.delete(`${registry} ${scope}`);
-      this.leaveBatch(registry, scope);
+      // Refused with the token it was sent with. A token expired early is asked for again (with its batch);
+      // a scope refused a second time, so a batch token that does not serve this repository after all (an
+      // opaque token, or a JWT claiming more than the registry grants), leaves the batch for a token of its own.
+      const key = `${registry} ${scope}`;
+      this.#tokens.delete(key);
+      if (this.#refusedOnce.has(key)) this.leaveBatch(registry, scope);
+      else this.#refusedOnce.add(key);
     }
     const again = await this.authorization(registry, scope, signal);
     return {
@@ -242,12 +251,12 @@ export class Authenticator {
     if (!pending) {
       const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
       if (batch && batch.scopes.length > 1) {
-        const shared = this.fetchBatch(registry, batch, challenge, signal);
-        // Ahead of the queue: the next batch is asked for now, without this line's signal, unless under way.
+        const shared = this.fetchBatch(registry, batch, challenge);
+        // Ahead of the queue: the next batch is asked for now, unless under way (or down to one scope).
         const next = batch.next;
         if (
           next &&
-          next.scopes.length > 0 &&
+          next.scopes.length > 1 &&
           !next.scopes.some((one) => this.#tokens.has(`${registry} ${one}`))
         )
           void this.fetchBatch(registry, next, challenge).catch(() => undefined);
@@ -260,6 +269,12 @@ export class Authenticator {
       pending.catch(() => {
         if (this.#tokens.get(key) === pending) this.#tokens.delete(key);
       });
+    } else if (this.#batchTokens.has(pending)) {
+      // Another line's batch request, started meanwhile: keep it only if it serves this scope (its failure
+      // or a grant without this scope sends this line on to the next way of getting a token).
+      const token = await pending.catch(() => undefined);
+      if (token && grants(token, scope)) return token;
+      return this.authorization(registry, scope, signal);
     }
     return pending;
   }

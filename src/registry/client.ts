@@ -534,8 +534,10 @@ function describe(ref: ImageReference): string {
 function registryErrorCode(body: Buffer): string | undefined {
   if (body.length === 0 || body.length > 64 * 1024) return undefined;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: string }[] };
-    return parsed.errors?.[0]?.code;
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown }[] };
+    const code = parsed.errors?.[0]?.code;
+    // The spec's codes are upper-case words (MANIFEST_UNKNOWN, DENIED): anything else is not repeated.
+    return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
   } catch {
     return undefined;
   }

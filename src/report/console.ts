@@ -64,8 +64,11 @@ export function resultLine(result: LineResult, listFile: string): string {
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/** What came from a list or a registry never moves the cursor or recolours the terminal. */
-const printable = (text: string) => text.replace(CONTROL, '?');
+/**
+ * What came from a list or a registry never moves the cursor, recolours the terminal, or starts a line of
+ * its own (where a GitHub workflow command such as `::stop-commands::` would be read).
+ */
+const printable = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replace(CONTROL, '?');
 
 export function createConsoleReporter(options: ConsoleOptions) {
   const colors = pc.createColors(options.color);

@@ -29,7 +29,7 @@ export function escapeHtml(value: unknown): string {
  * inside long runs such as digests, so one long reference cannot push a table past the page.
  */
 export function breakable(value: unknown): string {
-  return escapeHtml(value)
+  return escapeHtml(String(value ?? '').replace(/\s+/g, ' '))
     .replace(/([/:@,])(?=[^\s])/g, '$1<wbr>')
     .replace(/[^\s<>&;-]{32,}/g, (run) => run.replace(/(.{16})(?=.)/g, '$1<wbr>'));
 }
@@ -41,8 +41,9 @@ interface Html {
 const isHtml = (cell: unknown): cell is Html =>
   typeof cell === 'object' && cell !== null && typeof (cell as Html).html === 'string';
 
+/** One table row; text from a registry never ends the HTML block with a blank line (GitHub would read on as markdown). */
 const row = (cells: unknown[], tag = 'td') =>
-  `<tr>${cells.map((cell) => `<${tag}>${isHtml(cell) ? cell.html : escapeHtml(cell)}</${tag}>`).join('')}</tr>`;
+  `<tr>${cells.map((cell) => `<${tag}>${isHtml(cell) ? cell.html : escapeHtml(String(cell ?? '').replace(/\s+/g, ' '))}</${tag}>`).join('')}</tr>`;
 
 const code = (value: unknown) => `<code>${escapeHtml(value)}</code>`;
 
@@ -175,17 +176,17 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     for (const result of lines) {
       if (rows.length >= ROWS_PER_REASON) break;
       const html = lineRow(result);
-      if (size + html.length > budget) {
+      if (size + Buffer.byteLength(html) > budget) {
         cut += 1;
         break;
       }
-      size += html.length;
+      size += Buffer.byteLength(html);
       rows.push(html);
     }
     const rest = count - rows.length;
     const tail = rest > 0 ? `<p>… and ${rest} more ${more}.</p>` : '';
     const html = `<details${open ? ' open' : ''}><summary>${heading}</summary><table>${row(header, 'th')}${rows.join('')}</table>${tail}</details>`;
-    size += html.length - rows.join('').length;
+    size += Buffer.byteLength(html) - Buffer.byteLength(rows.join(''));
     parts.push(html);
   };
   for (const group of groups) {
