@@ -186,7 +186,8 @@ class Health {
 export class Transport {
   private readonly health: Health;
   private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  #httpsAgent: https.Agent | undefined;
+  private readonly agentOptions: http.AgentOptions;
   /** For insecure registries: certificates not checked. */
   private readonly insecureHttpsAgent: https.Agent;
   private readonly insecure: ReadonlySet<string>;
@@ -204,27 +205,35 @@ export class Transport {
       maxFreeSockets: options.maxSocketsPerHost,
     };
     this.httpAgent = new http.Agent(agentOptions);
-    // Extra CAs go in one secure context made here: given as `ca`, the agent would parse Node's ~140 root
-    // certificates again for every connection and join them into its pool key on every request (a Basic-auth
-    // run over TLS spent 70% of its CPU there).
-    this.httpsAgent = new https.Agent({
-      ...agentOptions,
-      ...(options.extraCaCertificates?.length
-        ? {
-            secureContext: tls.createSecureContext({
-              ca: [...tls.rootCertificates, ...options.extraCaCertificates],
-            }),
-          }
-        : {}),
-    });
+    this.agentOptions = agentOptions;
     this.insecureHttpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: false });
     this.health = new Health(options.downProbeMs ?? 30_000);
     this.insecure = new Set((options.insecureRegistries ?? []).map((host) => apiHost(host.toLowerCase())));
   }
 
+  /**
+   * The verifying HTTPS agent, made when first needed. Extra CAs go in one secure context made then: given as
+   * `ca`, the agent would parse Node's ~140 root certificates again for every connection and join them into
+   * its pool key on every request (a Basic-auth run over TLS spent 70% of its CPU there). Made lazily because
+   * even once it costs about 0.14 s with a system bundle in SSL_CERT_FILE, which a plain-HTTP run never needs.
+   */
+  private get httpsAgent(): https.Agent {
+    this.#httpsAgent ??= new https.Agent({
+      ...this.agentOptions,
+      ...(this.options.extraCaCertificates?.length
+        ? {
+            secureContext: tls.createSecureContext({
+              ca: [...tls.rootCertificates, ...this.options.extraCaCertificates],
+            }),
+          }
+        : {}),
+    });
+    return this.#httpsAgent;
+  }
+
   close(): void {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.#httpsAgent?.destroy();
     this.insecureHttpsAgent.destroy();
   }
 
