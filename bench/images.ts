@@ -165,10 +165,13 @@ export interface ToolRun {
     startedAt: string;
     finishedAt: string;
     totals: { lines: number; passed: number; failed: number };
+    results: { status: string; reason?: string }[];
     requests: Record<
       string,
       { byMethod: Record<string, number>; manifestHeads: number; manifestGets: number; tokenRequests: number }
     >;
+    /** The report's own per-line counts (every request, and token requests). */
+    perLine: { requests: number; tokenRequests: number };
   };
 }
 

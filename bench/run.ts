@@ -142,10 +142,6 @@ try {
       (sum, r) => sum + r.manifestHeads + r.manifestGets,
       0,
     );
-    const allRequests = Object.values(tool.report.requests).reduce(
-      (sum, r) => sum + Object.values(r.byMethod).reduce((a, b) => a + b, 0),
-      0,
-    );
     results[`${style} this/hangar`] = rate / hangar;
     results[`${style} this/ceiling`] = rate / ceiling;
     rows.push([
@@ -157,7 +153,7 @@ try {
       (rate / hangar).toFixed(1),
       `${((rate / ceiling) * 100).toFixed(0)}%`,
       (allManifestRequests / IMAGES).toFixed(2),
-      (allRequests / IMAGES).toFixed(2),
+      tool.report.perLine.requests.toFixed(2),
       (sourceRequests / IMAGES).toFixed(2),
       String(tool.report.requests[upstream.host]?.manifestGets ?? 0),
       String(warm.report.requests[upstream.host]?.manifestGets ?? 0),

@@ -15,7 +15,7 @@ import { parseArgs, promisify } from 'node:util';
 import { MediaType } from '../src/registry/manifest.js';
 import { startRegistry, type RegistryKind, type TestRegistry } from '../testkit/registry.js';
 import { startRelay, type Relay } from '../testkit/relay.js';
-import { machineBusy, machineLine, markdownTable, runTool, seedBench, type ToolRun } from './images.js';
+import { machineBusy, machineLine, markdownTable, runTool, seedBench } from './images.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -136,13 +136,6 @@ async function runCurl(work: string, pair: Pair, prefix: string): Promise<{ seco
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-function requestCounts(report: ToolRun['report']) {
-  const stats = Object.values(report.requests);
-  return {
-    all: sum(stats.map((s) => sum(Object.values(s.byMethod)))),
-    tokens: sum(stats.map((s) => s.tokenRequests)),
-  };
-}
 
 const upstream = await startRegistry('plain');
 const mirror = await startRegistry('plain');
@@ -186,7 +179,7 @@ try {
       // The engine's own time, list read to last verdict (Node's start and the report writing aside).
       const seconds = (Date.parse(tool.report.finishedAt) - Date.parse(tool.report.startedAt)) / 1000;
       if (pair.auth === 'anonymous') anonymousSeconds[style] = seconds;
-      const counts = requestCounts(tool.report);
+      const { perLine } = tool.report;
       // Sequential round trips per image on the critical path: each job handles IMAGES / JOBS images.
       const roundTrips = seconds / ((IMAGES / JOBS) * (RTT / 1000));
       rows.push([
@@ -200,8 +193,8 @@ try {
         style === 'digest-identical' && pair.auth === 'anonymous'
           ? `${((IMAGES / seconds / curlRate) * 100).toFixed(0)}%`
           : '',
-        (counts.all / IMAGES).toFixed(2),
-        (counts.tokens / IMAGES).toFixed(3),
+        perLine.requests.toFixed(2),
+        perLine.tokenRequests.toFixed(3),
         String(sum(pair.tokenRelays.map((r) => r.connections)) || ''),
         `${(cpu * 100).toFixed(0)}%`,
       ]);

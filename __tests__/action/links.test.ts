@@ -1,6 +1,6 @@
 // Links from the summary to list lines: built from the workflow run's context, never outside one.
 import { describe, expect, test } from 'vitest';
-import { listLineLinks } from '../../src/action/links.js';
+import { listLineLinks, reasonDocLinks } from '../../src/action/links.js';
 
 const sha = 'a'.repeat(40);
 const run = {
@@ -35,5 +35,25 @@ describe('list line links', () => {
     ['a list outside the workspace', run, '/elsewhere/l.txt'],
   ])('no link: %s', (_, env, listPath) => {
     expect(listLineLinks({ env, workspace: '/w', listPath })).toBeUndefined();
+  });
+});
+
+describe('reason links', () => {
+  test("to docs/reasons.md in the action's repository at the ref the step uses", () => {
+    const link = reasonDocLinks({
+      ...run,
+      GITHUB_ACTION_REPOSITORY: 'acme/mirror-validate',
+      GITHUB_ACTION_REF: 'v1',
+    });
+    expect(link?.('destination-missing')).toBe(
+      'https://github.example.com/acme/mirror-validate/blob/v1/docs/reasons.md#destination-missing',
+    );
+  });
+
+  test.each([
+    ['a local action (uses: ./)', { ...run }],
+    ['a ref with a space', { ...run, GITHUB_ACTION_REPOSITORY: 'a/b', GITHUB_ACTION_REF: 'v1 x' }],
+  ])('no link: %s', (_, env) => {
+    expect(reasonDocLinks(env)).toBeUndefined();
   });
 });

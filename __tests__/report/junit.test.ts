@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { writeJunit } from '../../src/report/junit.js';
 import { junitErrors } from '../../testkit/junit-schema.js';
-import { reportOf } from '../../testkit/results.js';
+import { passedLine, reportOf } from '../../testkit/results.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,16 +17,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const results: LineResult[] = [
   {
-    line: 1,
+    ...passedLine(1),
     raw: 'nginx:1.27',
     source: 'docker.io/library/nginx:1.27',
     destination: 'reg.local/library/nginx:1.27',
-    status: 'passed',
-    rule: 'identical',
-    detail: 'destination digest equals the source digest',
-    sourceDigest: 'sha256:a',
-    destinationDigest: 'sha256:a',
-    platforms: [],
   },
   {
     line: 3,

@@ -11,24 +11,34 @@ export interface RunContext {
   pullRequestHeadSha?: string;
 }
 
+/**
+ * `<server>/<owner>/<repo>/blob/<ref>` when the server, the repository and the ref look like what GitHub sets
+ * (values from the environment go into HTML links); undefined otherwise.
+ */
+function blobBase(
+  server: string | undefined,
+  repository: string | undefined,
+  ref: string,
+  refPattern: RegExp,
+) {
+  const base = (server ?? '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(base) || !/^[\w.-]+\/[\w.-]+$/.test(repository ?? '') || !refPattern.test(ref))
+    return undefined;
+  return `${base}/${repository}/blob/${ref}`;
+}
+
 /** A function from a line number to its URL, or undefined when there is nothing to link to. */
 export function listLineLinks(context: RunContext): ((line: number) => string) | undefined {
   const { env } = context;
   if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_RUN_ID) return undefined;
-  const server = (env.GITHUB_SERVER_URL ?? '').replace(/\/+$/, '');
-  const repository = env.GITHUB_REPOSITORY ?? '';
   // GITHUB_SHA of a pull_request event is the test merge commit; the head commit is what the author pushed.
   const sha = context.pullRequestHeadSha || env.GITHUB_SHA || '';
-  if (
-    !/^https?:\/\//.test(server) ||
-    !/^[\w.-]+\/[\w.-]+$/.test(repository) ||
-    !/^[0-9a-f]{40,64}$/.test(sha)
-  )
-    return undefined;
+  const base = blobBase(env.GITHUB_SERVER_URL, env.GITHUB_REPOSITORY, sha, /^[0-9a-f]{40,64}$/);
+  if (!base) return undefined;
   const path = relative(context.workspace, context.listPath);
   if (!path || path.startsWith('..') || isAbsolute(path)) return undefined;
   const encoded = path.split(sep).map(encodeURIComponent).join('/');
-  return (line) => `${server}/${repository}/blob/${sha}/${encoded}#L${line}`;
+  return (line) => `${base}/${encoded}#L${line}`;
 }
 
 /**
@@ -36,10 +46,11 @@ export function listLineLinks(context: RunContext): ((line: number) => string) |
  * workflow uses (GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF, set when a step `uses: owner/repo@ref`).
  */
 export function reasonDocLinks(env: NodeJS.ProcessEnv): ((reason: string) => string) | undefined {
-  const server = (env.GITHUB_SERVER_URL ?? '').replace(/\/+$/, '');
-  const repository = env.GITHUB_ACTION_REPOSITORY ?? '';
-  const ref = env.GITHUB_ACTION_REF ?? '';
-  if (!/^https?:\/\//.test(server) || !/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[\w./-]+$/.test(ref))
-    return undefined;
-  return (reason) => `${server}/${repository}/blob/${ref}/docs/reasons.md#${encodeURIComponent(reason)}`;
+  const base = blobBase(
+    env.GITHUB_SERVER_URL,
+    env.GITHUB_ACTION_REPOSITORY,
+    env.GITHUB_ACTION_REF ?? '',
+    /^[\w./-]+$/,
+  );
+  return base ? (reason) => `${base}/docs/reasons.md#${encodeURIComponent(reason)}` : undefined;
 }

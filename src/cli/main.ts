@@ -157,10 +157,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   const shownFailed = stringFlag(flags, 'failed') ?? DEFAULTS.failedFile;
   const shownReport = stringFlag(flags, 'report');
+  const shownJunit = stringFlag(flags, 'junit');
   try {
     await checkWritable(config.failedFile, '--failed', shownFailed);
     if (config.reportFile) await checkWritable(config.reportFile, '--report', shownReport);
-    if (config.junitFile) await checkWritable(config.junitFile, '--junit', stringFlag(flags, 'junit'));
+    if (config.junitFile) await checkWritable(config.junitFile, '--junit', shownJunit);
   } catch (error) {
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
@@ -184,7 +185,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     report = await runEngine(config);
     await writeResultFiles(report, config);
-    const shownJunit = stringFlag(flags, 'junit');
     view.finish(report, [
       { label: 'failed list', path: shownFailed },
       ...(shownReport ? [{ label: 'report', path: shownReport }] : []),

@@ -166,7 +166,7 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       reader: client,
       signal: run.signal,
       ...(drift ? { refine: (result) => refineDrift(result, drift) } : {}),
-      onResult: (result, done) => config.onResult?.(result, done),
+      onResult: config.onResult,
     });
     if (config.cacheDir && drift) {
       try {

@@ -88,6 +88,9 @@ export const deniedProblem = (registry: string, withCredentials: boolean) =>
     ? 'does not exist, or the credentials given may not read it'
     : `does not exist, or is private (no credentials were given for ${registry})`;
 
+/** Pull scopes asked for in one token request, at most (and about 6 KB of query). */
+export const SCOPES_PER_BATCH = 50;
+
 export class Authenticator {
   /** Per registry: the challenge last seen (so later requests authenticate up front). */
   readonly #challenges = new Map<string, Challenge>();
@@ -130,7 +133,7 @@ export class Authenticator {
     for (const repository of new Set(repositories)) {
       const scope = `repository:${repository}:pull`;
       if (this.#batches.has(`${registry} ${scope}`)) continue;
-      if (batch.scopes.length >= 50 || length + scope.length > 6000) {
+      if (batch.scopes.length >= SCOPES_PER_BATCH || length + scope.length > 6000) {
         batch = batch.next = { scopes: [] };
         length = 0;
       }

@@ -49,6 +49,8 @@ export interface RegistryClient extends RegistryReader {
 }
 
 export const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+/** Keep-alive sockets per registry host unless told otherwise. */
+export const SOCKETS_PER_HOST = 80;
 
 export const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const sha512 = (bytes: Uint8Array) => `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
@@ -98,7 +100,7 @@ class Client implements RegistryClient {
       retries: options.retries ?? 4,
       backoffMs: options.backoffMs ?? 500,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      maxSocketsPerHost: options.maxSocketsPerHost ?? 80,
+      maxSocketsPerHost: options.maxSocketsPerHost ?? SOCKETS_PER_HOST,
       onDebug: options.onDebug,
       onSend: (registry, method) => {
         const stats = this.statsFor(registry);

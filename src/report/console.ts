@@ -121,10 +121,12 @@ export function createConsoleReporter(options: ConsoleOptions) {
     onResult(result: LineResult, settled: number) {
       done = settled;
       if (isProblem(result)) failures += 1;
-      const line = printable(resultLine(result, options.listFile));
-      if (result.status === 'failed') print(colors.red(line));
-      else if (result.status === 'skipped') print((isProblem(result) ? colors.red : colors.yellow)(line));
-      else if (options.verbose && !options.github) print(colors.green(line));
+      // The line is made only when printed: most results are passes, and those are not.
+      const show = (color: (text: string) => string) =>
+        print(color(printable(resultLine(result, options.listFile))));
+      if (result.status === 'failed') show(colors.red);
+      else if (result.status === 'skipped') show(isProblem(result) ? colors.red : colors.yellow);
+      else if (options.verbose && !options.github) show(colors.green);
       const at = now();
       if (options.tty) drawProgress();
       else if (at - lastProgress >= every && done < total) {

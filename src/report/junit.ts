@@ -6,22 +6,9 @@
 // schema Jenkins' xunit plugin publishes (junit-10.xsd), which GitLab and Azure read as well.
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
+import { escapeXml } from './escape.js';
 import { isProblem } from './outcome.js';
 import { writeStreamed } from './stream-file.js';
-
-/** XML 1.0 allows only these characters; anything else (control bytes in a list line) becomes U+FFFD. */
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
-
-export function escapeXml(value: unknown): string {
-  return String(value ?? '')
-    .replace(NOT_XML, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 const attributes = (values: Record<string, string | number>) =>
   Object.entries(values)

@@ -6,6 +6,7 @@
 import { requestsPerLine, type RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { isProblem, problemCount, whatIsWrong } from './outcome.js';
+import { escapeHtml } from './escape.js';
 import { REASON_TEXTS } from './reasons.js';
 
 /** GitHub drops a step summary over 1 MiB; stop adding rows well before. */
@@ -15,21 +16,17 @@ export const ROWS_PER_REASON = 50;
 /** A reason with at most this many lines is shown open. */
 const OPEN_UP_TO = 20;
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
+
+/** Escaped on one line: a line break from a registry would end GitHub's HTML block (a blank line). */
+const oneLine = (value: unknown) => escapeHtml(String(value ?? '').replace(/\s+/g, ' '));
 
 /**
  * Escaped, with break opportunities (`<wbr>`, which GitHub keeps) after the separators of references and
  * inside long runs such as digests, so one long reference cannot push a table past the page.
  */
 export function breakable(value: unknown): string {
-  return escapeHtml(String(value ?? '').replace(/\s+/g, ' '))
+  return oneLine(value)
     .replace(/([/:@,])(?=[^\s])/g, '$1<wbr>')
     .replace(/[^\s<>&;-]{32,}/g, (run) => run.replace(/(.{16})(?=.)/g, '$1<wbr>'));
 }
@@ -41,9 +38,8 @@ interface Html {
 const isHtml = (cell: unknown): cell is Html =>
   typeof cell === 'object' && cell !== null && typeof (cell as Html).html === 'string';
 
-/** One table row; text from a registry never ends the HTML block with a blank line (GitHub would read on as markdown). */
 const row = (cells: unknown[], tag = 'td') =>
-  `<tr>${cells.map((cell) => `<${tag}>${isHtml(cell) ? cell.html : escapeHtml(String(cell ?? '').replace(/\s+/g, ' '))}</${tag}>`).join('')}</tr>`;
+  `<tr>${cells.map((cell) => `<${tag}>${isHtml(cell) ? cell.html : oneLine(cell)}</${tag}>`).join('')}</tr>`;
 
 const code = (value: unknown) => `<code>${escapeHtml(value)}</code>`;
 
@@ -78,12 +74,6 @@ function registriesOf(report: RunReport, side: 'source' | 'destination', results
   return seen.size > 3 ? `${names}, …` : names;
 }
 
-interface Group {
-  key: string;
-  label: string;
-  lines: LineResult[];
-}
-
 export function buildSummary(report: RunReport, options: SummaryOptions): string {
   const budget = options.budget ?? SUMMARY_BUDGET;
   const { totals } = report;
@@ -100,8 +90,15 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       `<p>📦 The failed lines and the full report: artifact <a href="${escapeHtml(options.artifact.url)}"><b>${escapeHtml(options.artifact.name)}</b></a> (the failed list is ready to feed back to the mirror step).</p>`,
     );
   }
-  const sample = [...notPassed.slice(0, 50)];
-  if (sample.length < 50) for (const result of report.results.passed()) if (sample.push(result) >= 50) break;
+  // One pass over the passed lines (they are read back from the spool): per rule, the count and the rows shown.
+  const passedByRule = new Map<string, { count: number; shown: LineResult[] }>();
+  for (const result of report.results.passed()) {
+    const rule = passedByRule.get(result.rule) ?? { count: 0, shown: [] };
+    rule.count += 1;
+    if (rule.shown.length < ROWS_PER_REASON) rule.shown.push(result);
+    passedByRule.set(result.rule, rule);
+  }
+  const sample = [...notPassed.slice(0, 50), ...[...passedByRule.values()].flatMap((rule) => rule.shown)];
   parts.push(
     `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''} · source ${registriesOf(report, 'source', sample)} → destination ${registriesOf(report, 'destination', sample)} · ` +
       `arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')} · ` +
@@ -118,9 +115,9 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   }
   const rank = (lines: LineResult[]) =>
     lines[0]?.status === 'failed' ? 0 : isProblem(lines[0] as LineResult) ? 1 : 2;
-  const groups: Group[] = [...byReason]
+  const groups = [...byReason]
     .sort(([, a], [, b]) => rank(a) - rank(b) || b.length - a.length)
-    .map(([key, lines]) => ({ key, label: key, lines }));
+    .map(([key, lines]) => ({ key, lines }));
 
   const reasonCell = (reason: string) =>
     options.reasonLink
@@ -164,30 +161,31 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
 
   let size = Buffer.byteLength(parts.join('')) + 4096;
   let cut = 0;
+  /** A folded table of at most ROWS_PER_REASON lines, and fewer when the budget runs out. */
   const section = (
     heading: string,
-    lines: Iterable<LineResult>,
+    lines: readonly LineResult[],
     count: number,
     open: boolean,
     header: string[],
     more: string,
   ) => {
     const rows: string[] = [];
-    for (const result of lines) {
-      if (rows.length >= ROWS_PER_REASON) break;
+    for (const result of lines.slice(0, ROWS_PER_REASON)) {
       const html = lineRow(result);
-      if (size + Buffer.byteLength(html) > budget) {
+      const bytes = Buffer.byteLength(html);
+      if (size + bytes > budget) {
         cut += 1;
         break;
       }
-      size += Buffer.byteLength(html);
+      size += bytes;
       rows.push(html);
     }
     const rest = count - rows.length;
-    const tail = rest > 0 ? `<p>… and ${rest} more ${more}.</p>` : '';
-    const html = `<details${open ? ' open' : ''}><summary>${heading}</summary><table>${row(header, 'th')}${rows.join('')}</table>${tail}</details>`;
-    size += Buffer.byteLength(html) - Buffer.byteLength(rows.join(''));
-    parts.push(html);
+    const head = `<details${open ? ' open' : ''}><summary>${heading}</summary><table>${row(header, 'th')}`;
+    const close = `</table>${rest > 0 ? `<p>… and ${rest} more ${more}.</p>` : ''}</details>`;
+    size += Buffer.byteLength(head) + Buffer.byteLength(close);
+    parts.push(head + rows.join('') + close);
   };
   for (const group of groups) {
     section(
@@ -199,21 +197,15 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       `in ${escapeHtml(options.fullResultsHint)}`,
     );
   }
-  if (totals.passed > 0) {
-    const rules = new Map<string, number>();
-    for (const result of report.results.passed()) rules.set(result.rule, (rules.get(result.rule) ?? 0) + 1);
-    for (const [rule, count] of rules) {
-      section(
-        `✅ passed, rule <code>${escapeHtml(rule)}</code> · ${count} line${count === 1 ? '' : 's'}`,
-        (function* () {
-          for (const result of report.results.passed()) if (result.rule === rule) yield result;
-        })(),
-        count,
-        false,
-        ['Line', 'Image', 'Why it passed'],
-        `in the report`,
-      );
-    }
+  for (const [rule, { count, shown }] of passedByRule) {
+    section(
+      `✅ passed, rule <code>${escapeHtml(rule)}</code> · ${count} line${count === 1 ? '' : 's'}`,
+      shown,
+      count,
+      false,
+      ['Line', 'Image', 'Why it passed'],
+      `in the report`,
+    );
   }
   if (cut > 0) {
     parts.push(
@@ -243,7 +235,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   if (requests.length > 0) {
     const perLine = requestsPerLine(report);
     parts.push(
-      `<details><summary>Registry requests: ${perLine.requests} per line, ${perLine.tokenRequests} token requests per line</summary><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table><p>Per line of the list: ${perLine.requests} requests, ${perLine.tokenRequests} token requests.</p></details>`,
+      `<details><summary>Registry requests</summary><table>${row(['Registry', 'HEAD', 'GET', 'Tokens', 'Retries', 'From cache', 'Rate limit remaining'], 'th')}${requests.map((cells) => row(cells)).join('')}</table><p>Per line of the list: ${perLine.requests} requests, ${perLine.tokenRequests} token requests.</p></details>`,
     );
   }
   return parts.join('\n');

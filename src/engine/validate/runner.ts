@@ -195,22 +195,23 @@ async function validatePair(
     };
     const sourceGet = reader.getManifest({ ...source, digest: digests.sourceDigest }, signal);
     const destinationGet = reader.getManifest(destinationByDigest, signal);
+    void Promise.all([sourceGet, destinationGet]).then(
+      ([own, other]) => {
+        if (
+          own.manifest.kind === 'image' &&
+          other.manifest.kind === 'index' &&
+          other.manifest.manifests.some((entry) => entry.digest === own.digest)
+        )
+          void exists(own.digest);
+      },
+      () => undefined,
+    );
     const [sourceSettled, destinationSettled] = await Promise.allSettled([
-      sourceGet.then(async (fetched) => {
-        void destinationGet.then(
-          (other) => {
-            if (
-              other.manifest.kind === 'index' &&
-              fetched.manifest.kind === 'image' &&
-              other.manifest.manifests.some((entry) => entry.digest === fetched.digest)
-            )
-              void exists(fetched.digest);
-          },
-          () => undefined,
-        );
-        const platform = await configPlatform(reader, source, fetched.manifest, signal);
-        return { digest: fetched.digest, manifest: fetched.manifest, platform };
-      }),
+      sourceGet.then(async (fetched) => ({
+        digest: fetched.digest,
+        manifest: fetched.manifest,
+        platform: await configPlatform(reader, source, fetched.manifest, signal),
+      })),
       destinationGet,
     ]);
     if (signal.aborted) throw signal.reason;
