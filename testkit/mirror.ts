@@ -78,8 +78,11 @@ async function copyBlob(
   await pushBlob(destination, destinationRepo, response.body);
 }
 
-/** Copies one manifest (and its blobs) by digest; returns its parsed form. */
-async function copyImageManifest(
+/**
+ * Copies one manifest (and its blobs) by digest, as `oras copy` or `regctl image copy` copy a referrer;
+ * returns its parsed form.
+ */
+export async function copyImageManifest(
   source: TestRegistry,
   sourceRepo: string,
   destination: TestRegistry,

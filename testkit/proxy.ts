@@ -11,6 +11,8 @@ export interface ProxiedResponse {
 }
 
 export interface ProxyHooks {
+  /** Answers a request itself instead of passing it on, when it returns a response. */
+  answer?: (request: http.IncomingMessage) => Promise<ProxiedResponse | undefined>;
   /** Milliseconds to hold each answer (a slow registry). */
   delayMs?: number;
   /** Return a response to send instead (after the upstream answered), or undefined to pass it on. */
@@ -37,7 +39,17 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
     seen.push(`${request.method} ${request.url}`);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    const onEnd = async () => {
+      const own = await hooks.answer?.(request).catch((error: Error): ProxiedResponse => ({
+        status: 500,
+        headers: {},
+        body: Buffer.from(error.message),
+      }));
+      if (own) {
+        response.writeHead(own.status, { ...own.headers, 'content-length': String(own.body.length) });
+        response.end(request.method === 'HEAD' ? undefined : own.body);
+        return;
+      }
       const forward = client.request(
         {
           host: upstream.hostname,
@@ -89,7 +101,8 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
       );
       forward.on('error', () => response.destroy());
       forward.end(Buffer.concat(chunks));
-    });
+    };
+    request.on('end', () => void onEnd());
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -31,6 +31,7 @@ describe('getInputs', () => {
         provenance: true,
         deep: false,
         requireIdentical: false,
+        referrers: { mode: 'ignore' },
       },
     });
   });
@@ -65,6 +66,19 @@ describe('getInputs', () => {
       { source: 'quay.io', destination: 'harbor.local:8443' },
     ],
     [{ 'retention-days': '90' }, { retentionDays: 90 }],
+    [{ referrers: 'require' }, { options: expect.objectContaining({ referrers: { mode: 'require' } }) }],
+    [
+      { referrers: 'sig, att,application/vnd.cncf.notary.signature sig' },
+      {
+        options: expect.objectContaining({
+          referrers: {
+            mode: 'list',
+            kinds: ['signature', 'attestation'],
+            artifactTypes: ['application/vnd.cncf.notary.signature'],
+          },
+        }),
+      },
+    ],
     [{ 'image-timeout': '2.5' }, { imageTimeoutMs: 2500 }],
     [
       { 'destination-username': 'robot', 'destination-password': 's3cret' },
@@ -90,6 +104,12 @@ describe('getInputs', () => {
     [{ cache: '1' }, /input "cache" must be true or false, not "1"/],
     [{ 'fail-on-error': '2' }, /input "fail-on-error" must be true or false/],
     [{ 'retention-days': '91' }, /input "retention-days" must be a whole number from 0 to 90/],
+    [
+      { referrers: 'signatures' },
+      /input "referrers" must be ignore, require, or a comma list .* not "signatures"/,
+    ],
+    [{ referrers: 'ignore,sig' }, /input "referrers" must be ignore, require, or a comma list/],
+    [{ referrers: 'sig,application/spdx+json; charset=utf-8' }, /input "referrers" .* not "sig,application/],
     [{ 'image-timeout': '0' }, /input "image-timeout" must be a positive number of seconds/],
     [{ timeout: '-1' }, /input "timeout" must be a positive number of seconds/],
     [

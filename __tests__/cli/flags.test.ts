@@ -47,7 +47,16 @@ describe('configFromFlags', () => {
         provenance: DEFAULTS.provenance,
         deep: DEFAULTS.deep,
         requireIdentical: DEFAULTS.requireIdentical,
+        referrers: { mode: 'ignore' },
       },
+    });
+  });
+
+  test('--referrers takes the policy', () => {
+    expect(config(['-f', 'l', '--referrers', 'sbom,text/spdx']).options.referrers).toEqual({
+      mode: 'list',
+      kinds: ['sbom'],
+      artifactTypes: ['text/spdx'],
     });
   });
 
@@ -63,6 +72,7 @@ describe('configFromFlags', () => {
     [['-f', 'l', '-j', '0'], /--jobs must be a whole number from 1 to 20/],
     [['-f', 'l', '--shard', '3/2'], /--shard must be i\/n/],
     [['-f', 'l', '--arch', ','], /--arch must name at least one value/],
+    [['-f', 'l', '--referrers', 'all'], /--referrers must be ignore, require, or a comma list .* not "all"/],
     [['-f', 'l', '--source-password', 'p'], /--source-username and --source-password go together/],
   ])('%j is refused naming the flag', (argv, message) => {
     expect(() => config(argv)).toThrow(UsageError);

@@ -49,6 +49,7 @@ function report(results: LineResult[]): RunReport {
         manifestGets: 0,
         blobHeads: 0,
         blobGets: 0,
+        referrerGets: 0,
         tokenRequests: 1,
         retries: 0,
         cacheHits: 0,

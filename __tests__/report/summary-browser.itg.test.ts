@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../src/engine/report.js';
-import type { FailureReason, LineResult } from '../../src/engine/validate/result.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import type { FailureReason, LineResult, ReferrerResult } from '../../src/engine/validate/result.js';
 import { buildSummary } from '../../src/report/summary.js';
 import { reportOf } from '../../testkit/results.js';
 import { launchBrowser, renderSummary } from '../../testkit/summary-page.js';
@@ -125,6 +126,45 @@ function typicalResults(): LineResult[] {
       `destination ${MIRROR}: the registry refused the credentials given (HTTP 401)`,
     ),
   );
+  // Signed images (referrers: require): one whose signature and SBOM arrived, one whose signature did not,
+  // and a rebuilt index whose index signature cannot be carried (a warning).
+  const signature = (status: ReferrerResult['status'], n: number, subject = 'index'): ReferrerResult => ({
+    kind: 'signature',
+    digest: digest(n),
+    subject,
+    subjectDigest: digest(n - 1),
+    via: 'cosign-tag',
+    tag: `${digest(n - 1).replace(':', '-')}.sig`,
+    status,
+  });
+  const sbom: ReferrerResult = {
+    kind: 'sbom',
+    artifactType: 'application/spdx+json',
+    digest: digest(99),
+    subject: 'linux/amd64',
+    subjectDigest: digest(98),
+    via: 'referrers-api',
+    status: 'ok',
+  };
+  const certgen = results[at(14)]!;
+  put({ ...certgen, referrers: [signature('ok', 141), sbom] } as LineResult);
+  put({
+    ...fail(
+      image(15, paths[13]!, 'v0.7.2'),
+      'referrer-missing',
+      `signature ${digest(151).slice(0, 19)}… (cosign tag ${digest(150).replace(':', '-')}.sig) of the index ${digest(150).slice(0, 19)}… is not at the destination`,
+    ),
+    referrers: [signature('missing', 151), { ...sbom, status: 'ok' }],
+  });
+  const autoscaler = results[at(16)]!;
+  put({
+    ...autoscaler,
+    rule: 'platforms',
+    referrers: [signature('not-carried', 161)],
+    warnings: [
+      `1 signature of the source index ${digest(160).slice(0, 19)}… cannot be carried over: the destination is a rebuilt index with another digest, so only the platforms' referrers are required`,
+    ],
+  } as LineResult);
   results.push({
     line: 19,
     raw: 'registry.k8s.io/Sig-Storage/CSI-Resizer:v1.12.0',
@@ -145,6 +185,7 @@ function runOf(results: LineResult[]): RunReport {
     finishedAt: '2026-12-03T02:01:10Z',
     source: SOURCE,
     destination: MIRROR,
+    options: { ...DEFAULT_VALIDATE_OPTIONS, referrers: { mode: 'require' } },
     requests: {
       [SOURCE]: {
         byMethod: { HEAD: 17, GET: 8 },
@@ -152,6 +193,7 @@ function runOf(results: LineResult[]): RunReport {
         manifestGets: 8,
         blobHeads: 0,
         blobGets: 0,
+        referrerGets: 0,
         tokenRequests: 0,
         retries: 0,
         cacheHits: 0,
@@ -162,6 +204,7 @@ function runOf(results: LineResult[]): RunReport {
         manifestGets: 7,
         blobHeads: 0,
         blobGets: 0,
+        referrerGets: 0,
         tokenRequests: 2,
         retries: 1,
         cacheHits: 0,
@@ -218,7 +261,15 @@ describe('the job summary in a browser, 1012 px wide', () => {
     }
     expect(page.links).toContainEqual({ text: artifact.name, href: artifact.url });
     expect(page.links.some((link) => link.href.endsWith('#L2') && link.text === '2')).toBe(true);
-    expect(page.firstScreen).toMatch(/6 failed .* of 17 lines/);
+    expect(page.firstScreen).toMatch(/7 failed .* of 17 lines/);
+    // The referrers table: one row per line with referrers, each kind counted by status.
+    expect(page.visibleRows).toContainEqual(
+      expect.stringMatching(/^14\t.*\t1 ✅ arrived\t—\t1 ✅ arrived\t—$/),
+    );
+    expect(page.visibleRows).toContainEqual(
+      expect.stringMatching(/^15\t.*\t1 ❌ missing\t—\t1 ✅ arrived\t—$/),
+    );
+    expect(page.visibleRows).toContainEqual(expect.stringMatching(/^16\t.*\t1 ⚠️ index only\t—\t—\t—$/));
   });
 
   test('thousands of failures: still nothing wider than the column, and the first screen says how many and why', async () => {

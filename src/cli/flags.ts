@@ -111,6 +111,13 @@ export const FLAGS: readonly FlagSpec[] = [
     setting: 'requireIdentical',
   },
   {
+    name: 'referrers',
+    kind: 'string',
+    value: 'POLICY',
+    help: 'signatures, attestations and SBOMs that must be at the destination: ignore, require (all found at the source), or a list of sig, att, sbom and artifact types',
+    setting: 'referrers',
+  },
+  {
     name: 'shard',
     kind: 'string',
     value: 'I/N',

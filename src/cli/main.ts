@@ -8,6 +8,7 @@ import {
   parseList,
   parsePositiveSeconds,
   parseRegistries,
+  parseReferrers,
   parseShard,
   type Shard,
 } from '../config/parse.js';
@@ -108,6 +109,7 @@ export function configFromFlags(
       provenance: booleanFlag(flags, 'provenance', DEFAULTS.provenance),
       deep: booleanFlag(flags, 'deep', DEFAULTS.deep),
       requireIdentical: booleanFlag(flags, 'require-identical', DEFAULTS.requireIdentical),
+      referrers: setting(() => parseReferrers(text('referrers', DEFAULTS.referrers), '--referrers')),
     },
     sourceCredential: credential('source', env.MIRROR_VALIDATE_SOURCE_PASSWORD),
     destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),

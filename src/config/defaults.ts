@@ -19,6 +19,8 @@ export const DEFAULTS = {
   provenance: true,
   deep: false,
   requireIdentical: false,
+  /** Signatures, attestations and SBOMs are not looked for unless asked. */
+  referrers: 'ignore',
   /** Seconds one image may take. */
   imageTimeout: 300,
   /** Seconds the whole run may take (GitHub's job limit is 6 hours). */

@@ -1,15 +1,22 @@
 // The registry client: manifest digests by HEAD (GET + sha256 when the header is missing), manifests by tag or
 // digest (verified, cached by digest), blob HEADs, and request counts for reports; auth.ts authenticates.
 import { createHash } from 'node:crypto';
-import { MANIFEST_ACCEPT, parseManifest } from './manifest.js';
+import { MANIFEST_ACCEPT, MAX_ENTRIES, MediaType, parseManifest, type Descriptor } from './manifest.js';
+import { MAX_REFERRER_PAGES, ofArtifactType, readReferrersPage, referrersTag } from './referrers.js';
 import { referencePart, type ImageReference } from './reference.js';
 import { Authenticator, deniedProblem, type Authenticated } from './auth.js';
 import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
-import { RegistryError } from './errors.js';
+import { isAbsent, RegistryError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
-import { Transport, type HttpResponse } from './transport.js';
-import type { FetchedManifest, ManifestHead, RegistryReader, RegistryRequestStats } from './reader.js';
+import { apiHost, Transport, type HttpResponse } from './transport.js';
+import type {
+  FetchedManifest,
+  ManifestHead,
+  ReferrerListing,
+  RegistryReader,
+  RegistryRequestStats,
+} from './reader.js';
 
 export interface ClientOptions {
   /** false: accept self-signed certificates and allow plain HTTP, trying HTTPS first. */
@@ -62,13 +69,14 @@ function emptyStats(): RegistryRequestStats {
     manifestGets: 0,
     blobHeads: 0,
     blobGets: 0,
+    referrerGets: 0,
     tokenRequests: 0,
     retries: 0,
     cacheHits: 0,
   };
 }
 
-type Kind = 'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets';
+type Kind = 'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets' | 'referrerGets';
 
 class Client implements RegistryClient {
   private readonly transport: Transport;
@@ -267,6 +275,90 @@ class Client implements RegistryClient {
     return fetched;
   }
 
+  async listReferrers(
+    registry: string,
+    repository: string,
+    digest: string,
+    artifactType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReferrerListing> {
+    const what = `${registry}/${repository} referrers of ${digest}`;
+    let path: string | undefined =
+      `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
+    const descriptors: Descriptor[] = [];
+    const asked = new Set<string>();
+    for (let page = 0; path !== undefined; page += 1) {
+      if (page >= MAX_REFERRER_PAGES || asked.has(path)) {
+        throw new RegistryError(
+          'invalid-manifest',
+          registry,
+          `the referrers list runs past ${MAX_REFERRER_PAGES} pages or links back to a page already read`,
+          { reference: what },
+        );
+      }
+      asked.add(path);
+      let response: HttpResponse;
+      try {
+        response = await this.api(registry, repository, 'GET', path, {
+          kind: 'referrerGets',
+          accept: MediaType.ociIndex,
+          signal,
+          what,
+        });
+      } catch (error) {
+        if (page === 0 && referrersUnsupported(error))
+          return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
+        throw error;
+      }
+      const read = readReferrersPage(
+        new Uint8Array(response.body),
+        response.headers,
+        apiHost(registry),
+        repository,
+      );
+      if (read.kind === 'not-an-index') {
+        // A 200 that is not a referrers index (an HTML page, a proxy's answer): no API here.
+        this.options.onDebug?.(`${what}: the referrers API answered ${read.why}; reading the referrers tag`);
+        if (page === 0) return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
+        throw new RegistryError('invalid-manifest', registry, `a later referrers page: ${read.why}`, {
+          reference: what,
+        });
+      }
+      // Filtered here as well, whatever OCI-Filters-Applied says: the list is the registry's word, and a
+      // descriptor of another type must not become a required artifact.
+      descriptors.push(...ofArtifactType(read.descriptors, artifactType));
+      if (descriptors.length > MAX_ENTRIES) {
+        throw new RegistryError(
+          'invalid-manifest',
+          registry,
+          `more than ${MAX_ENTRIES} referrers (not one image's signatures)`,
+          { reference: what },
+        );
+      }
+      path = read.next;
+    }
+    return { via: 'referrers-api', descriptors };
+  }
+
+  /** The referrers tag schema: an index at the tag `sha256-<hex>`, or no referrers when there is none. */
+  private async referrersTagSchema(
+    registry: string,
+    repository: string,
+    digest: string,
+    artifactType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReferrerListing> {
+    let fetched: FetchedManifest;
+    try {
+      fetched = await this.getManifest({ registry, repository, tag: referrersTag(digest) }, signal);
+    } catch (error) {
+      if (isAbsent(error)) return { via: 'none', descriptors: [] };
+      throw error;
+    }
+    if (fetched.manifest.kind !== 'index') return { via: 'none', descriptors: [] };
+    return { via: 'referrers-tag', descriptors: ofArtifactType(fetched.manifest.manifests, artifactType) };
+  }
+
   async manifestExists(
     registry: string,
     repository: string,
@@ -309,8 +401,7 @@ class Client implements RegistryClient {
       });
       return true;
     } catch (error) {
-      if (error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied'))
-        return false;
+      if (isAbsent(error)) return false;
       throw error;
     }
   }
@@ -526,6 +617,23 @@ class Client implements RegistryClient {
     }
     return new RegistryError('http', registry, `${registry} answered HTTP ${status}${code}`, details);
   }
+}
+
+/**
+ * What a registry without the referrers API answers for it, so the referrers tag schema is read instead:
+ * - 404, the spec's answer (distribution-spec v1.1.0 spec.md, "Unavailable Referrers API"), and what
+ *   distribution 2.x/3.x, ghcr.io and GitLab answer;
+ * - 400 and 406, which go-containerregistry falls back on too (pkg/v1/remote/referrers.go, fetchReferrers);
+ *   405 and 501, the statuses of a route a server does not have;
+ * - a refusal of that path alone by a registry that accepts who we are (`denied`): Harbor 2.7 answers the
+ *   referrers API 401 without a challenge (goharbor/harbor#18305).
+ * 401 and 403 of the credentials themselves, 429 and 5xx stay errors: a registry in trouble must not read as
+ * one without referrers.
+ */
+function referrersUnsupported(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.code === 'not-found' || error.code === 'denied') return true;
+  return error.code === 'http' && [400, 405, 406, 501].includes(error.status ?? 0);
 }
 
 function describe(ref: ImageReference): string {

@@ -105,3 +105,7 @@ export const isTlsFailure = (code: string | undefined) => code !== undefined && 
 export const isNetworkFailure = (code: string | undefined) => code !== undefined && NETWORK_CODES.has(code);
 export const isRetryableFailure = (code: string | undefined) =>
   code !== undefined && RETRYABLE_CODES.has(code);
+
+/** Not found, or refused the way a registry refuses a repository that does not exist. */
+export const isAbsent = (error: unknown): boolean =>
+  error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied');

@@ -1,5 +1,5 @@
 // The registry client's public surface, as the validation runner uses it.
-import type { Manifest } from './manifest.js';
+import type { Descriptor, Manifest } from './manifest.js';
 import type { ImageReference } from './reference.js';
 
 export interface ManifestHead {
@@ -13,6 +13,13 @@ export interface FetchedManifest extends ManifestHead {
   manifest: Manifest;
 }
 
+/** A subject's referrers, and where they were listed. */
+export interface ReferrerListing {
+  /** The referrers API, the referrers tag schema (`sha256-<hex>`), or neither (no API and no such tag). */
+  via: 'referrers-api' | 'referrers-tag' | 'none';
+  descriptors: Descriptor[];
+}
+
 export interface RegistryRequestStats {
   /** Requests sent, by HTTP method (token requests counted separately). */
   byMethod: Record<string, number>;
@@ -20,6 +27,8 @@ export interface RegistryRequestStats {
   manifestGets: number;
   blobHeads: number;
   blobGets: number;
+  /** Pages of the referrers API asked for (tags of the tag schema are manifest GETs). */
+  referrerGets: number;
   tokenRequests: number;
   retries: number;
   /** Manifests and configs read from the on-disk cache instead of the registry. */
@@ -45,6 +54,17 @@ export interface RegistryReader {
     digest: string,
     signal?: AbortSignal,
   ): Promise<boolean>;
+  /**
+   * The referrers of a manifest, of one artifact type or all: the referrers API (every page), else the
+   * referrers tag schema (see referrers.ts).
+   */
+  listReferrers(
+    registry: string,
+    repository: string,
+    digest: string,
+    artifactType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReferrerListing>;
   /** HEAD a blob: false on 404, throws RegistryError otherwise. */
   blobExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
   /** GET a small blob (an image config), verified against its digest, refused past maxBytes. */

@@ -58,7 +58,12 @@ export function resultLine(result: LineResult, listFile: string): string {
     result.status === 'passed'
       ? `PASS ${result.rule}`
       : `${result.status === 'failed' ? 'FAIL' : 'SKIP'} ${result.reason}`;
-  const detail = result.status === 'passed' ? '' : `: ${whatIsWrong(result)}`;
+  const detail =
+    result.status !== 'passed'
+      ? `: ${whatIsWrong(result)}`
+      : result.warnings?.length
+        ? ` (warning: ${result.warnings.join('; ')})`
+        : '';
   return `${listFile}:${result.line} ${result.raw.trim()} → ${what}${detail}`;
 }
 

@@ -40,6 +40,12 @@ export const REASON_TEXTS: Record<FailureReason | SkipReason, ReasonText> = {
       'The mirror index lists a platform whose manifest is not in the repository: a pull of that platform fails.',
     remedy: 'Mirror the line again with every platform manifest (skopeo copy --all), then validate again.',
   },
+  'referrer-missing': {
+    meaning:
+      'A signature, attestation or SBOM the referrers policy requires is at the source but not in the mirror, or not where a verifier looks for it (the referrers API or tag, the cosign tag): admission policies that verify images block the deployment.',
+    remedy:
+      'Copy the referrers too (cosign copy, oras copy -r, regctl image copy --referrers, or skopeo copy of the sha256-<hex>.sig/.att/.sbom tags), then validate again.',
+  },
   'blob-missing': {
     meaning:
       'A layer or config blob of a mirrored image is not in the repository (deep mode): a pull fails halfway.',

@@ -4,7 +4,9 @@
 // without repeating what the page already said (the registries, the line's own references). Every value is
 // escaped; the whole stays well under GitHub's 1 MiB per step.
 import { requestsPerLine, type RunReport } from '../engine/report.js';
-import type { LineResult } from '../engine/validate/result.js';
+import { formatReferrers } from '../config/parse.js';
+import { REFERRER_KINDS } from '../engine/validate/options.js';
+import type { LineResult, ReferrerResult } from '../engine/validate/result.js';
 import { isProblem, problemCount, whatIsWrong } from './outcome.js';
 import { escapeHtml } from './escape.js';
 import { REASON_TEXTS } from './reasons.js';
@@ -74,6 +76,24 @@ function registriesOf(report: RunReport, side: 'source' | 'destination', results
   return seen.size > 3 ? `${names}, …` : names;
 }
 
+const REFERRER_STATUS_TEXT: Record<ReferrerResult['status'], string> = {
+  ok: '✅ arrived',
+  missing: '❌ missing',
+  unlisted: '❌ not listed',
+  'tag-moved': '❌ tag moved',
+  unchecked: '❓ unchecked',
+  'not-carried': '⚠️ index only',
+  'not-required': 'not required',
+};
+
+/** One kind's referrers of a line, counted by status (`1 ✅ arrived, 1 ❌ missing`); `—` when none. */
+function referrerCell(referrers: readonly ReferrerResult[]): string {
+  if (referrers.length === 0) return '—';
+  const counts = new Map<ReferrerResult['status'], number>();
+  for (const referrer of referrers) counts.set(referrer.status, (counts.get(referrer.status) ?? 0) + 1);
+  return [...counts].map(([status, count]) => `${count} ${REFERRER_STATUS_TEXT[status]}`).join(', ');
+}
+
 export function buildSummary(report: RunReport, options: SummaryOptions): string {
   const budget = options.budget ?? SUMMARY_BUDGET;
   const { totals } = report;
@@ -91,18 +111,34 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     );
   }
   // One pass over the passed lines (they are read back from the spool): per rule, the count and the rows shown.
+  // The lines with referrers too, those not all arrived first.
   const passedByRule = new Map<string, { count: number; shown: LineResult[] }>();
+  const withReferrers = {
+    count: 0,
+    shown: notPassed.filter((result) => result.referrers?.length).slice(0, ROWS_PER_REASON),
+  };
+  withReferrers.count = notPassed.filter((result) => result.referrers?.length).length;
+  let warned = notPassed.filter((result) => result.warnings?.length).length;
   for (const result of report.results.passed()) {
     const rule = passedByRule.get(result.rule) ?? { count: 0, shown: [] };
     rule.count += 1;
     if (rule.shown.length < ROWS_PER_REASON) rule.shown.push(result);
     passedByRule.set(result.rule, rule);
+    if (result.warnings?.length) warned += 1;
+    if (result.referrers?.length) {
+      withReferrers.count += 1;
+      if (withReferrers.shown.length < ROWS_PER_REASON) withReferrers.shown.push(result);
+    }
   }
   const sample = [...notPassed.slice(0, 50), ...[...passedByRule.values()].flatMap((rule) => rule.shown)];
   parts.push(
     `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''} · source ${registriesOf(report, 'source', sample)} → destination ${registriesOf(report, 'destination', sample)} · ` +
       `arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')} · ` +
-      `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}</p>`,
+      `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}` +
+      (report.options.referrers && report.options.referrers.mode !== 'ignore'
+        ? ` · referrers ${code(formatReferrers(report.options.referrers))}`
+        : '') +
+      `</p>`,
   );
 
   // One group per reason, failures before skips, most lines first.
@@ -157,7 +193,17 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     return { html: shown };
   };
   const lineRow = (result: LineResult) =>
-    row([lineCell(result.line), imageCell(result), { html: breakable(whatIsWrong(result)) }]);
+    row([
+      lineCell(result.line),
+      imageCell(result),
+      {
+        html:
+          breakable(whatIsWrong(result)) +
+          (result.status === 'passed' && result.warnings?.length
+            ? `<br>⚠️ ${breakable(result.warnings.join('; '))}`
+            : ''),
+      },
+    ]);
 
   let size = Buffer.byteLength(parts.join('')) + 4096;
   let cut = 0;
@@ -195,6 +241,32 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
       group.lines.length <= OPEN_UP_TO,
       ['Line', 'Image', 'What is wrong'],
       `in ${escapeHtml(options.fullResultsHint)}`,
+    );
+  }
+  if (withReferrers.count > 0) {
+    const header = ['Line', 'Image', 'Signatures', 'Attestations', 'SBOMs', 'Other'];
+    const rows: string[] = [];
+    for (const result of withReferrers.shown) {
+      const html = row([
+        lineCell(result.line),
+        imageCell(result),
+        ...REFERRER_KINDS.map((kind) =>
+          referrerCell((result.referrers ?? []).filter((r) => r.kind === kind)),
+        ),
+      ]);
+      if (size + Buffer.byteLength(html) > budget) {
+        cut += 1;
+        break;
+      }
+      size += Buffer.byteLength(html);
+      rows.push(html);
+    }
+    const rest = withReferrers.count - rows.length;
+    const note = warned
+      ? `<p>⚠️ ${warned} line${warned === 1 ? ' has' : 's have'} referrers of the source index that a rebuilt index cannot carry (a warning; the platforms' referrers are required).</p>`
+      : '';
+    parts.push(
+      `<details${withReferrers.count <= OPEN_UP_TO ? ' open' : ''}><summary>🔏 Signatures, attestations and SBOMs · ${withReferrers.count} line${withReferrers.count === 1 ? '' : 's'} with referrers</summary>${note}<table>${row(header, 'th')}${rows.join('')}</table>${rest > 0 ? `<p>… and ${rest} more in the report.</p>` : ''}</details>`,
     );
   }
   for (const [rule, { count, shown }] of passedByRule) {

@@ -47,6 +47,8 @@ async function requestLog(line: string) {
       log.push('start child HEAD');
       return client.manifestExists(registry, repository, digest, signal);
     },
+    listReferrers: (registry, repository, digest, artifactType, signal) =>
+      client.listReferrers(registry, repository, digest, artifactType, signal),
     blobExists: (registry, repository, digest, signal) =>
       client.blobExists(registry, repository, digest, signal),
     stats: () => client.stats(),

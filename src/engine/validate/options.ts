@@ -10,6 +10,17 @@ export interface PlatformFilter {
   variant: string[];
 }
 
+/** What the cosign tag conventions and artifact types sort referrers into (see referrer-rules.ts). */
+export const REFERRER_KINDS = ['signature', 'attestation', 'sbom', 'other'] as const;
+export type ReferrerKind = (typeof REFERRER_KINDS)[number];
+
+/**
+ * Which referrers of a mirrored image must be at the destination: none (`ignore`: none are looked for),
+ * every one found at the source (`require`), or those of the kinds and artifact types listed.
+ */
+export type ReferrerPolicy =
+  { mode: 'ignore' } | { mode: 'require' } | { mode: 'list'; kinds: ReferrerKind[]; artifactTypes: string[] };
+
 export interface ValidateOptions {
   filter: PlatformFilter;
   /** true: attestation entries of selected platforms that the source has must be at the destination. */
@@ -18,6 +29,7 @@ export interface ValidateOptions {
   deep: boolean;
   /** true: only rule `identical` passes. */
   requireIdentical: boolean;
+  referrers: ReferrerPolicy;
 }
 
 const list = (text: string) => text.split(',').filter(Boolean);
@@ -28,4 +40,5 @@ export const DEFAULT_VALIDATE_OPTIONS: ValidateOptions = {
   provenance: DEFAULTS.provenance,
   deep: DEFAULTS.deep,
   requireIdentical: DEFAULTS.requireIdentical,
+  referrers: { mode: 'ignore' },
 };

@@ -1,7 +1,7 @@
 // How what the registries answered becomes a verdict, when the answer is not a manifest to compare: a missing
 // image, a registry failure, a registry that contradicts itself, a line out of time. Pure: no I/O.
 import type { Descriptor } from '../../registry/manifest.js';
-import { RegistryError } from '../../registry/errors.js';
+import { isAbsent, RegistryError } from '../../registry/errors.js';
 import { formatPlatform } from './platform.js';
 import type { FailureReason, PlatformResult, Verdict } from './result.js';
 import { failed, type Digests } from './rules.js';
@@ -43,9 +43,7 @@ export function reasonForError(error: unknown, side: Side): FailureReason {
   }
 }
 
-/** Not found, or refused the way a registry refuses a repository that does not exist. */
-export const isAbsent = (error: unknown): boolean =>
-  error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied');
+export { isAbsent };
 
 /** A registry failure on one side of a line; `reference` is the line's reference on that side. */
 export function errorVerdict(error: unknown, side: Side, reference: string, digests: Digests = {}): Verdict {

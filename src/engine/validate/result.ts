@@ -1,4 +1,5 @@
 // Per-line results as a tagged union. Shared by the engine, the CLI and the action.
+import type { ReferrerKind } from './options.js';
 
 /**
  * Every failure reason, in precedence order: when several apply to a line, the first is its reason (the
@@ -11,6 +12,7 @@ export const FAILURE_REASONS = [
   'platform-missing',
   'platform-mismatch',
   'manifest-missing',
+  'referrer-missing',
   'blob-missing',
   'auth',
   'rate-limited',
@@ -46,6 +48,37 @@ export interface PlatformResult {
   status: 'ok' | 'missing' | 'mismatch' | 'manifest-missing' | 'blob-missing' | 'filtered-out' | 'ignored';
 }
 
+/**
+ * A referrer of a mirrored manifest (signature, attestation, SBOM …) found at the source, and how it fared at
+ * the destination.
+ */
+export interface ReferrerResult {
+  kind: ReferrerKind;
+  /** The artifact type the source lists it with; absent for a cosign tag, whose suffix names only its kind. */
+  artifactType?: string;
+  digest: string;
+  /** What it refers to: a platform (`linux/arm64`), `index` or `image`. */
+  subject: string;
+  subjectDigest: string;
+  /** How the source lists it: the referrers API, the referrers tag schema, or a cosign tag. */
+  via: 'referrers-api' | 'referrers-tag' | 'cosign-tag';
+  /** The cosign tag (`sha256-<hex>.sig`), for `cosign-tag`. */
+  tag?: string;
+  /**
+   * - ok: at the destination, and found there the way it is found at the source;
+   * - missing: not at the destination;
+   * - unlisted: at the destination by digest, but its referrers there do not list it (a verifier will not
+   *   find it);
+   * - tag-moved: the destination's cosign tag holds another digest;
+   * - not-required: the policy does not ask for it, so it was not looked for at the destination;
+   * - not-carried: it refers to the source's index, which a rebuilt index replaces (a warning, not a failure);
+   * - unchecked: the destination could not be asked (the line's findings say why).
+   */
+  status: 'ok' | 'missing' | 'unlisted' | 'tag-moved' | 'not-required' | 'not-carried' | 'unchecked';
+  /** For tag-moved: the digest the destination's tag holds. */
+  destinationDigest?: string;
+}
+
 /** Which line a result is about: the same on every result, whatever its status. */
 export interface LineIdentity {
   /** 1-based line number in the list file. */
@@ -63,6 +96,10 @@ interface Outcome {
   detail: string;
   /** How each source platform fared (empty for skipped lines). */
   platforms: PlatformResult[];
+  /** The referrers found at the source, when the policy looks for them (see options.ts). */
+  referrers?: ReferrerResult[];
+  /** What is worth knowing without failing the line (referrers a rebuilt index cannot carry). */
+  warnings?: string[];
 }
 
 export interface PassedLine extends LineIdentity, Outcome {

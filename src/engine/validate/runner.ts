@@ -7,6 +7,7 @@ import type { Manifest, Platform } from '../../registry/manifest.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
 import { FairQueue } from './fair-queue.js';
+import { checkReferrers } from './referrers.js';
 import { LineResults } from './line-results.js';
 import type { ValidateOptions } from './options.js';
 import { isAttestation, selectedByFilter } from './platform.js';
@@ -363,6 +364,14 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
     let verdict: Verdict;
     try {
       verdict = await validatePair(entry.source, entry.destination, options, reader, timeout.signal);
+      verdict = await checkReferrers(
+        verdict,
+        entry.source,
+        entry.destination,
+        options,
+        reader,
+        timeout.signal,
+      );
     } catch (error) {
       if (input.signal?.aborted) {
         interrupt(indexes, 'the run was interrupted while this line was being validated');
