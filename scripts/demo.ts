@@ -12,6 +12,7 @@ import { startFront } from '../testkit/front.js';
 import { profileByName } from '../testkit/profiles.js';
 import { startRegistry } from '../testkit/registry.js';
 import { deleteManifest, linux, pushImage, pushIndex, seedStandardImages } from '../testkit/seed.js';
+import { pushCosignTag } from '../testkit/signatures.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'index.js');
 
@@ -47,6 +48,17 @@ try {
     pushImage(mirror, 'mirror/stale', undefined, { platform: linux('arm64'), format: 'docker' }),
   ]);
   await pushIndex(mirror, 'mirror/stale', '1.0', stale);
+  // Signed the cosign way (a .sig tag); mirrored once with its signature, once without.
+  const signature = await pushCosignTag(upstream, 'upstream/multi', images.dockerList.digest, 'sig');
+  await mirrorIdentical(upstream, 'upstream/multi:1.0', mirror, 'mirror/signed:1.0');
+  await mirrorIdentical(
+    upstream,
+    `upstream/multi:${signature.tag}`,
+    mirror,
+    `mirror/signed:${signature.tag}`,
+  );
+  await mirrorIdentical(upstream, `upstream/multi:${signature.tag}`, mirror, `mirror/multi:${signature.tag}`);
+  await mirrorIdentical(upstream, 'upstream/multi:1.0', mirror, 'mirror/unsigned:1.0');
 
   const expected: [string, string][] = [
     ['upstream/multi mirror/multi 1.0', 'passed identical'],
@@ -55,6 +67,8 @@ try {
     ['upstream/windows mirror/windows 1.0', 'passed platforms'],
     ['upstream/chart mirror/chart 1.0', 'passed identical'],
     ['upstream/single-docker mirror/single-docker 1.0', 'failed destination-missing'],
+    ['upstream/multi mirror/signed 1.0', 'passed identical'],
+    ['upstream/multi mirror/unsigned 1.0', 'failed referrer-missing'],
     ['upstream/multi mirror/dangling 1.0', 'failed manifest-missing'],
     ['upstream/multi mirror/stale 1.0', 'failed digest-mismatch'],
     ['upstream/never-published mirror/never-published 1.0', 'failed source-missing'],
@@ -84,6 +98,8 @@ try {
     join(work, 'report.json'),
     '--destination-username',
     harbor.user.username,
+    '--referrers',
+    'sig',
   ];
   console.log(`$ mirror-validate ${args.slice(1).join(' ')}\n`);
   const exitCode = await new Promise<number>((resolve) => {

@@ -84,6 +84,13 @@ describe('readReferrersPage', () => {
   });
 });
 
+test('an answer that says it is an OCI index and is not a valid one is invalid, not "no API"', () => {
+  const tooMany = index(Array.from({ length: 1001 }, (_, n) => descriptor(n % 10)));
+  const type = headers({ 'content-type': 'application/vnd.oci.image.index.v1+json' });
+  expect(readReferrersPage(tooMany, type, HOST, 'app').kind).toBe('invalid');
+  expect(readReferrersPage(Buffer.from('{"manifests": 7}'), type, HOST, 'app').kind).toBe('invalid');
+});
+
 describe('nextPage', () => {
   test.each([
     [

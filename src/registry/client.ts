@@ -92,6 +92,12 @@ class Client implements RegistryClient {
   private readonly acceptance = new Map<string, Promise<boolean>>();
 
   private readonly disk?: DiskCache;
+  /**
+   * Registries found without the referrers API: the API is a registry's feature ("a registry that supports
+   * the referrers API MUST NOT return 404", distribution-spec v1.1.0), so after one such answer the referrers
+   * tag schema is read directly (regclient keeps the same finding per repository: scheme/reg/referrer.go).
+   */
+  private readonly withoutReferrersApi = new Set<string>();
 
   constructor(private readonly options: ClientOptions) {
     if (options.cacheDir) this.disk = new DiskCache(options.cacheDir);
@@ -283,6 +289,8 @@ class Client implements RegistryClient {
     signal?: AbortSignal,
   ): Promise<ReferrerListing> {
     const what = `${registry}/${repository} referrers of ${digest}`;
+    if (this.withoutReferrersApi.has(registry))
+      return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
     let path: string | undefined =
       `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
     const descriptors: Descriptor[] = [];
@@ -306,8 +314,10 @@ class Client implements RegistryClient {
           what,
         });
       } catch (error) {
-        if (page === 0 && referrersUnsupported(error))
+        if (page === 0 && referrersUnsupported(error)) {
+          this.withoutReferrersApi.add(registry);
           return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
+        }
         throw error;
       }
       const read = readReferrersPage(
@@ -316,10 +326,18 @@ class Client implements RegistryClient {
         apiHost(registry),
         repository,
       );
+      if (read.kind === 'invalid') {
+        throw new RegistryError('invalid-manifest', registry, `the referrers list: ${read.why}`, {
+          reference: what,
+        });
+      }
       if (read.kind === 'not-an-index') {
         // A 200 that is not a referrers index (an HTML page, a proxy's answer): no API here.
         this.options.onDebug?.(`${what}: the referrers API answered ${read.why}; reading the referrers tag`);
-        if (page === 0) return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
+        if (page === 0) {
+          this.withoutReferrersApi.add(registry);
+          return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
+        }
         throw new RegistryError('invalid-manifest', registry, `a later referrers page: ${read.why}`, {
           reference: what,
         });

@@ -17,10 +17,14 @@ import { MediaType, parseManifest, type Descriptor } from './manifest.js';
 /** Pages followed at most for one subject: 20 pages of a registry's page size is far beyond any real image. */
 export const MAX_REFERRER_PAGES = 20;
 
-/** One page of the referrers API, as read: an index of descriptors, or an answer that is not one. */
+/**
+ * One page of the referrers API, as read: an index of descriptors; an answer that is not one (no API here);
+ * or one that says it is an OCI index and is not a valid one (an error, never read as "no referrers").
+ */
 export type ReferrersPage =
   | { kind: 'index'; descriptors: Descriptor[]; filtered: boolean; next?: string }
-  | { kind: 'not-an-index'; why: string };
+  | { kind: 'not-an-index'; why: string }
+  | { kind: 'invalid'; why: string };
 
 /** The referrers tag schema's tag for a subject digest: `sha256:<hex>` → `sha256-<hex>`. */
 export const referrersTag = (digest: string): string => digest.replace(':', '-');
@@ -40,7 +44,8 @@ export function readReferrersPage(
   try {
     manifest = parseManifest(body, contentType || undefined);
   } catch (error) {
-    return { kind: 'not-an-index', why: (error as Error).message };
+    const why = (error as Error).message;
+    return contentType === MediaType.ociIndex ? { kind: 'invalid', why } : { kind: 'not-an-index', why };
   }
   if (manifest.kind !== 'index' || manifest.mediaType !== MediaType.ociIndex)
     return { kind: 'not-an-index', why: `the answer is ${manifest.mediaType}, not an OCI index` };

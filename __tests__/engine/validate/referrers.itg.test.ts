@@ -14,6 +14,7 @@ import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
 import type { Descriptor } from '../../../src/registry/manifest.js';
 import { copyImageManifest, mirrorIdentical, mirrorRebuilt, skopeo } from '../../../testkit/mirror.js';
+import { startProxy, type ProxiedResponse, type TestProxy } from '../../../testkit/proxy.js';
 import { startReferrersFront, type ReferrersFront } from '../../../testkit/referrers-front.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';
 import { linux, pushMultiPlatform, type PushedIndex, type PushedImage } from '../../../testkit/seed.js';
@@ -112,8 +113,8 @@ afterAll(async () => {
   await Promise.all([upstream?.stop(), mirror?.stop()]);
 });
 
-async function validate(lines: string[], referrers: string) {
-  const reader = createRegistryClient({ tlsVerify: false });
+async function validate(lines: string[], referrers: string, client: { retries?: number } = {}) {
+  const reader = createRegistryClient({ tlsVerify: false, ...client });
   try {
     const results = (
       await validateEntries({
@@ -131,7 +132,7 @@ async function validate(lines: string[], referrers: string) {
 }
 
 const line = (
-  from: TestRegistry | ReferrersFront,
+  from: TestRegistry | TestProxy,
   name: string,
   to: TestRegistry | ReferrersFront,
   target: string,
@@ -386,6 +387,17 @@ describe('discovery (the client against the real registry, with and without the 
     }
   });
 
+  test('a registry found without the API is not asked again: the next subjects read the tag directly', async () => {
+    const client = createRegistryClient({ tlsVerify: false });
+    try {
+      for (const subject of [sbomImage.digest, sbomImage.children[0]!.digest, sbomImage.children[1]!.digest])
+        await client.listReferrers(upstream.host, 'upstream/sbom', subject, undefined);
+      expect(client.stats()[upstream.host]).toMatchObject({ referrerGets: 1, manifestGets: 3 });
+    } finally {
+      client.close();
+    }
+  });
+
   test('pagination: every page is followed', async () => {
     const paged = await startReferrersFront(upstream, { pageSize: 1 });
     try {
@@ -416,4 +428,97 @@ describe('discovery (the client against the real registry, with and without the 
       }
     },
   );
+});
+
+describe('hostile referrers answers (a front over the real registry answers the referrers path itself)', () => {
+  const INDEX = 'application/vnd.oci.image.index.v1+json';
+  async function hostile(answer: (path: string) => ProxiedResponse) {
+    return startProxy(upstream.url, {
+      answer: async (request) => (request.url?.includes('/referrers/') ? answer(request.url) : undefined),
+    });
+  }
+  const page = (manifests: unknown[], link?: string): ProxiedResponse => ({
+    status: 200,
+    headers: { 'content-type': INDEX, ...(link ? { link } : {}) },
+    body: Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests })),
+  });
+
+  test('a Link to another host is not followed: nothing is sent there, the first page stands', async () => {
+    const trap = await startProxy(upstream.url);
+    const front = await hostile(() =>
+      page(
+        [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: apiNotation.digest,
+            size: 1,
+            artifactType: NOTATION,
+          },
+        ],
+        `<${trap.url}/v2/upstream/api/referrers/${apiImage.digest}?page=2>; rel="next"`,
+      ),
+    );
+    try {
+      const client = createRegistryClient({ tlsVerify: false });
+      const listing = await client.listReferrers(front.host, 'upstream/api', apiImage.digest, undefined);
+      client.close();
+      expect(listing.descriptors.map((descriptor) => descriptor.digest)).toEqual([apiNotation.digest]);
+      expect(trap.seen).toEqual([]);
+    } finally {
+      await Promise.all([front.close(), trap.close()]);
+    }
+  });
+
+  test.each([
+    [
+      'a Link back to the same page',
+      () => page([], `</v2/upstream/api/referrers/${apiImage.digest}>; rel="next"`),
+      'invalid-manifest',
+    ],
+    [
+      'an index of 5000 entries',
+      () => page(Array.from({ length: 5000 }, () => ({ mediaType: 'x', digest: apiSbom.digest, size: 1 }))),
+      'invalid-manifest',
+    ],
+    [
+      '503 every time',
+      (): ProxiedResponse => ({ status: 503, headers: {}, body: Buffer.from('down') }),
+      'unreachable',
+    ],
+  ])('%s: the line fails with that reason, never passes, and the run goes on', async (_, answer, reason) => {
+    const front = await hostile(answer);
+    try {
+      const { results } = await validate(
+        [line(front, 'api', mirror, 'api-full'), line(upstream, 'signed', mirror, 'signed-full')],
+        'require',
+        { retries: 0 },
+      );
+      expect(results.map(verdict)).toEqual([`failed ${reason}`, 'passed identical']);
+      expect((results[0] as FailedLine).findings[0]!.message).toMatch(/^source .*referrers of sha256:/);
+    } finally {
+      await front.close();
+    }
+  });
+
+  test('a huge artifact type is cut in the message', async () => {
+    const long = `application/${'x'.repeat(5000)}`;
+    const front = await hostile(() =>
+      page([
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: apiSbom.digest,
+          size: 1,
+          artifactType: long,
+        },
+      ]),
+    );
+    try {
+      const { results } = await validate([line(front, 'api', mirror, 'api-bare')], 'require');
+      const finding = (results[0] as FailedLine).findings.find((f) => f.reason === 'referrer-missing')!;
+      expect(finding.message.length).toBeLessThan(600);
+      expect(finding.message).toContain('…');
+    } finally {
+      await front.close();
+    }
+  });
 });

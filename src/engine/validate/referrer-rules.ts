@@ -135,6 +135,9 @@ export function subjectsOf(
   return subjects;
 }
 
+/** A registry's string, cut for a message: media types are at most 255 characters (RFC 6838 4.2). */
+const clip = (text: string) => (text.length > 255 ? `${text.slice(0, 255)}…` : text);
+
 const short = (digest: string) => digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…');
 
 const KIND_NAMES: Record<ReferrerKind, string> = {
@@ -148,7 +151,9 @@ const KIND_NAMES: Record<ReferrerKind, string> = {
 export function describeReferrer(referrer: ReferrerResult): string {
   const type = referrer.tag
     ? `cosign tag ${referrer.tag.replace(/^(sha256-[a-f0-9]{12})[a-f0-9]{52}/, '$1…')}`
-    : (referrer.artifactType ?? 'no artifact type');
+    : referrer.artifactType
+      ? clip(referrer.artifactType)
+      : 'no artifact type';
   return `${KIND_NAMES[referrer.kind]} ${short(referrer.digest)} (${type})`;
 }
 
