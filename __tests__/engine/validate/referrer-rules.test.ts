@@ -95,6 +95,17 @@ describe('subjects and verdicts', () => {
       { label: 'index', digest: D(1), atDestination: false },
       { label: 'linux/amd64', digest: D(2), atDestination: true },
     ]);
+    // A single image missing at the destination: no subject (nothing there could carry its referrers).
+    expect(
+      subjectsOf(
+        failed([{ reason: 'platform-missing', message: 'x' }], [], {
+          sourceDigest: D(3),
+          destinationDigest: D(9),
+        }),
+        [],
+        false,
+      ),
+    ).toEqual([]);
     const single: Verdict = { ...passedIndex, sourceDigest: D(2) };
     expect(subjectsOf(single, [{ label: 'linux/amd64', digest: D(2) }], false)).toEqual([
       { label: 'linux/amd64', digest: D(2), atDestination: true },

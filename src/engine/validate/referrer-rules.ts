@@ -126,7 +126,9 @@ export function subjectsOf(
   if (!sourceDigest) return [];
   const identical = verdict.status !== 'skipped' && verdict.destinationDigest === sourceDigest;
   const subjects: Subject[] = platforms.map((platform) => ({ ...platform, atDestination: true }));
-  if (!subjects.some((subject) => subject.digest === sourceDigest))
+  // A single image that is not at the destination (its platform is missing there) has nothing to carry its
+  // referrers; only an index is replaced by a rebuilt one.
+  if (!subjects.some((subject) => subject.digest === sourceDigest) && (sourceIsIndex || identical))
     subjects.unshift({
       label: sourceIsIndex ? 'index' : 'image',
       digest: sourceDigest,

@@ -198,6 +198,8 @@ export async function checkReferrers(
   const own = ownIsPlatform
     ? undefined
     : referrersOf({ label: 'index', digest: sourceDigest, atDestination: identical });
+  // Handled here too: if reading the index below is interrupted, this one's rejection is not left unhandled.
+  own?.catch(() => undefined);
   let sourceIsIndex = !ownIsPlatform;
   let platforms = platformSubjects;
   if (identical && platformSubjects.length === 0) {
@@ -216,9 +218,10 @@ export async function checkReferrers(
         : [];
   }
   const subjects = subjectsOf(verdict, platforms, sourceIsIndex);
-  const label = subjects.find((subject) => subject.digest === sourceDigest)?.label ?? 'index';
+  const top = subjects.find((subject) => subject.digest === sourceDigest);
   const lists = await Promise.all([
-    own?.then((results) => results.map((result) => ({ ...result, subject: label }))) ?? [],
+    // Awaited even when not a subject after all, so that its failure (an abort) is never left unhandled.
+    own?.then((results) => (top ? results.map((result) => ({ ...result, subject: top.label })) : [])) ?? [],
     ...subjects.filter((subject) => subject.digest !== sourceDigest || !own).map(referrersOf),
   ]);
   return withReferrers(verdict, lists.flat(), errors);
