@@ -127,6 +127,9 @@ describe('nextPage', () => {
 
 test('the tag schema tag and the client-side filter', () => {
   expect(referrersTag(SUBJECT)).toBe(`sha256-${'a'.repeat(64)}`);
+  // Cut as the spec says, within a tag's 128 characters.
+  expect(referrersTag(`sha512:${'b'.repeat(128)}`)).toBe(`sha512-${'b'.repeat(64)}`);
+  expect(referrersTag(`${'x'.repeat(40)}:${'c'.repeat(64)}`)).toHaveLength(32 + 1 + 64);
   const all = [descriptor(1, 'a/b'), descriptor(2, 'c/d'), descriptor(3)];
   expect(ofArtifactType(all, 'c/d')).toEqual([all[1]]);
   expect(ofArtifactType(all, undefined)).toEqual(all);

@@ -110,7 +110,7 @@ export function parseReferrers(text: string, name: string): ReferrerPolicy {
   const kinds: ReferrerKind[] = [];
   const artifactTypes: string[] = [];
   for (const item of items) {
-    const kind = COSIGN_KINDS[item];
+    const kind = Object.hasOwn(COSIGN_KINDS, item) ? COSIGN_KINDS[item] : undefined;
     if (kind) {
       if (!kinds.includes(kind)) kinds.push(kind);
     } else if (MEDIA_TYPE.test(item)) {

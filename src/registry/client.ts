@@ -93,9 +93,12 @@ class Client implements RegistryClient {
 
   private readonly disk?: DiskCache;
   /**
-   * Registries found without the referrers API: the API is a registry's feature ("a registry that supports
-   * the referrers API MUST NOT return 404", distribution-spec v1.1.0), so after one such answer the referrers
-   * tag schema is read directly (regclient keeps the same finding per repository: scheme/reg/referrer.go).
+   * Repositories (`registry/repository`) found without the referrers API: "a registry that supports the
+   * referrers API MUST NOT return 404" (distribution-spec v1.1.0), so after a 404, 405, 501 or a 200 that is
+   * not an index the referrers tag schema is read directly. Kept per repository, as regclient keeps it
+   * (scheme/reg/referrer.go), since some registries serve repositories of different kinds (Artifactory's
+   * remote and local repositories, Harbor's proxy-cache projects); a 400 (the spec's answer to one bad
+   * digest) or a refusal is not kept.
    */
   private readonly withoutReferrersApi = new Set<string>();
 
@@ -289,7 +292,8 @@ class Client implements RegistryClient {
     signal?: AbortSignal,
   ): Promise<ReferrerListing> {
     const what = `${registry}/${repository} referrers of ${digest}`;
-    if (this.withoutReferrersApi.has(registry))
+    const repositoryKey = `${registry}/${repository}`;
+    if (this.withoutReferrersApi.has(repositoryKey))
       return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
     let path: string | undefined =
       `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
@@ -315,7 +319,8 @@ class Client implements RegistryClient {
         });
       } catch (error) {
         if (page === 0 && referrersUnsupported(error)) {
-          this.withoutReferrersApi.add(registry);
+          if (error instanceof RegistryError && [404, 405, 501].includes(error.status ?? 0))
+            this.withoutReferrersApi.add(repositoryKey);
           return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
         }
         throw error;
@@ -335,7 +340,7 @@ class Client implements RegistryClient {
         // A 200 that is not a referrers index (an HTML page, a proxy's answer): no API here.
         this.options.onDebug?.(`${what}: the referrers API answered ${read.why}; reading the referrers tag`);
         if (page === 0) {
-          this.withoutReferrersApi.add(registry);
+          this.withoutReferrersApi.add(repositoryKey);
           return this.referrersTagSchema(registry, repository, digest, artifactType, signal);
         }
         throw new RegistryError('invalid-manifest', registry, `a later referrers page: ${read.why}`, {

@@ -26,8 +26,15 @@ export type ReferrersPage =
   | { kind: 'not-an-index'; why: string }
   | { kind: 'invalid'; why: string };
 
-/** The referrers tag schema's tag for a subject digest: `sha256:<hex>` → `sha256-<hex>`. */
-export const referrersTag = (digest: string): string => digest.replace(':', '-');
+/**
+ * The referrers tag schema's tag for a subject digest, `<alg>-<ref>`: `sha256:<hex>` → `sha256-<hex>`, the
+ * encoded part cut to 64 characters (distribution-spec v1.1.0, "Referrers Tag Schema") and the algorithm to
+ * 32 (the spec's later text), which keeps every tag within the 128 characters a tag may have.
+ */
+export function referrersTag(digest: string): string {
+  const [algorithm = '', encoded = ''] = digest.split(':');
+  return `${algorithm.slice(0, 32)}-${encoded.slice(0, 64)}`;
+}
 
 /**
  * Reads one answer of the referrers API; `host` (the registry's API host) and `repository` bound where a

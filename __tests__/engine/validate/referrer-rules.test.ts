@@ -38,6 +38,9 @@ describe('kindOf', () => {
     ['application/vnd.cyclonedx+json', undefined, 'sbom'],
     ['application/vnd.example.thing', undefined, 'other'],
     [undefined, undefined, 'other'],
+    // Names of Object.prototype are no kind (a registry chooses the artifact type).
+    ['constructor', undefined, 'other'],
+    ['__proto__', undefined, 'other'],
   ])('%s %j is %s', (artifactType, annotations, kind) => {
     expect(kindOf(artifactType, annotations)).toBe(kind);
   });
@@ -58,6 +61,10 @@ describe('policies', () => {
     expect(serverFilter(policy('sbom,application/spdx+json'))).toBeUndefined();
     expect(serverFilter(policy('a/b,c/d'))).toBeUndefined();
     expect(serverFilter(policy('require'))).toBeUndefined();
+  });
+
+  test.each(['constructor', 'toString', '__proto__'])('%s is no policy word', (text) => {
+    expect(() => policy(text)).toThrow(/referrers must be ignore, require, or a comma list/);
   });
 
   test.each(['ignore', 'require', 'sig,att', 'sbom,application/vnd.cncf.notary.signature'])(
@@ -106,6 +113,17 @@ describe('subjects and verdicts', () => {
         false,
       ),
     ).toEqual([]);
+    // One subject per digest, when an index lists a manifest twice.
+    expect(
+      subjectsOf(
+        passedIndex,
+        [
+          { label: 'linux/amd64', digest: D(2) },
+          { label: 'linux/amd64/v1', digest: D(2) },
+        ],
+        true,
+      ),
+    ).toHaveLength(2);
     const single: Verdict = { ...passedIndex, sourceDigest: D(2) };
     expect(subjectsOf(single, [{ label: 'linux/amd64', digest: D(2) }], false)).toEqual([
       { label: 'linux/amd64', digest: D(2), atDestination: true },

@@ -290,6 +290,12 @@ describe('referrers API', () => {
     ]);
   });
 
+  test('what the destination API lists needs no HEAD: an identical mirror with 3 referrers, 1 HEAD there', async () => {
+    const { results, stats } = await validate([line(upstreamApi, 'api', mirrorApi, 'api-full')], 'require');
+    expect(results.map(verdict)).toEqual(['passed identical']);
+    expect(stats[mirrorApi.host]).toMatchObject({ manifestHeads: 1, referrerGets: 2, manifestGets: 1 });
+  });
+
   test('a list of kinds and types: sig requires the cosign and the Notation signature, not the SBOM', async () => {
     const { results } = await validate(lines(), 'sig');
     expect(results.map(verdict)).toEqual(['passed identical', 'passed identical', 'failed referrer-missing']);
@@ -387,7 +393,7 @@ describe('discovery (the client against the real registry, with and without the 
     }
   });
 
-  test('a registry found without the API is not asked again: the next subjects read the tag directly', async () => {
+  test('a repository found without the API is not asked again: the next subjects read the tag directly', async () => {
     const client = createRegistryClient({ tlsVerify: false });
     try {
       for (const subject of [sbomImage.digest, sbomImage.children[0]!.digest, sbomImage.children[1]!.digest])
@@ -495,6 +501,27 @@ describe('hostile referrers answers (a front over the real registry answers the 
       );
       expect(results.map(verdict)).toEqual([`failed ${reason}`, 'passed identical']);
       expect((results[0] as FailedLine).findings[0]!.message).toMatch(/^source .*referrers of sha256:/);
+    } finally {
+      await front.close();
+    }
+  });
+
+  test('more required referrers than one image has: not checked at the destination, the line fails', async () => {
+    const many = Array.from({ length: 150 }, (_, n) => ({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: `sha256:${n.toString(16).padStart(64, '0')}`,
+      size: 1,
+      artifactType: COSIGN_SIG,
+    }));
+    const front = await hostile(() => page(many));
+    try {
+      const { results, stats } = await validate([line(front, 'api', mirror, 'api-full')], 'require');
+      expect(results.map(verdict)).toEqual(['failed invalid-manifest']);
+      expect((results[0] as FailedLine).findings[0]!.message).toMatch(
+        /150 required referrers, more than 100/,
+      );
+      // The destination got the line's HEAD and its index GET (to know the platforms); no referrer HEADs.
+      expect(stats[mirror.host]?.manifestHeads).toBe(1);
     } finally {
       await front.close();
     }

@@ -2,7 +2,7 @@
 // destination changes a line's verdict. Pure: no I/O (referrers.ts does the requests).
 import type { ReferrerKind, ReferrerPolicy } from './options.js';
 import type { Finding, FailureReason, ReferrerResult, Verdict } from './result.js';
-import { failed } from './rules.js';
+import { failed, short } from './rules.js';
 
 /** A manifest whose referrers are looked for: the line's own, and each selected platform's. */
 export interface Subject {
@@ -43,6 +43,12 @@ const KINDS_BY_TYPE: Record<string, ReferrerKind> = {
   'application/vnd.syft+json': 'sbom',
 };
 
+/**
+ * Required referrers of one subject checked at the destination at most: a signed image has a few (a
+ * signature or two, attestations, SBOMs), each costs the destination requests, and the list is the source's.
+ */
+export const MAX_REQUIRED_REFERRERS = 100;
+
 /** A Sigstore bundle is a signature or an attestation; cosign tells them by this annotation. */
 const BUNDLE_PREDICATE = 'dev.sigstore.bundle.predicateType';
 /** The predicate cosign sign writes into a signature bundle (sigstore/cosign pkg/types/predicate.go). */
@@ -51,8 +57,7 @@ const SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 /** What kind of referrer an artifact type (and the annotations listed with it) stands for. */
 export function kindOf(artifactType: string | undefined, annotations?: Record<string, string>): ReferrerKind {
   if (!artifactType) return 'other';
-  const known = KINDS_BY_TYPE[artifactType];
-  if (known) return known;
+  if (Object.hasOwn(KINDS_BY_TYPE, artifactType)) return KINDS_BY_TYPE[artifactType] as ReferrerKind;
   if (artifactType.startsWith('application/vnd.dev.sigstore.bundle')) {
     const predicate = annotations?.[BUNDLE_PREDICATE];
     return predicate === undefined || predicate === SIGN_PREDICATE ? 'signature' : 'attestation';
@@ -125,7 +130,10 @@ export function subjectsOf(
   const sourceDigest = verdict.status === 'skipped' ? undefined : verdict.sourceDigest;
   if (!sourceDigest) return [];
   const identical = verdict.status !== 'skipped' && verdict.destinationDigest === sourceDigest;
-  const subjects: Subject[] = platforms.map((platform) => ({ ...platform, atDestination: true }));
+  // One subject per digest: an index may list one manifest under two entries.
+  const subjects: Subject[] = platforms
+    .filter((platform, index) => platforms.findIndex((other) => other.digest === platform.digest) === index)
+    .map((platform) => ({ ...platform, atDestination: true }));
   // A single image that is not at the destination (its platform is missing there) has nothing to carry its
   // referrers; only an index is replaced by a rebuilt one.
   if (!subjects.some((subject) => subject.digest === sourceDigest) && (sourceIsIndex || identical))
@@ -139,8 +147,6 @@ export function subjectsOf(
 
 /** A registry's string, cut for a message: media types are at most 255 characters (RFC 6838 4.2). */
 const clip = (text: string) => (text.length > 255 ? `${text.slice(0, 255)}…` : text);
-
-const short = (digest: string) => digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…');
 
 const KIND_NAMES: Record<ReferrerKind, string> = {
   signature: 'signature',

@@ -15,14 +15,14 @@ import {
   cosignSuffixes,
   isRequired,
   kindOf,
+  MAX_REQUIRED_REFERRERS,
   serverFilter,
   subjectsOf,
   withReferrers,
   type Subject,
 } from './referrer-rules.js';
 import type { Finding, ReferrerResult, Verdict } from './result.js';
-
-const short = (digest: string) => digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…');
+import { short } from './rules.js';
 
 /** The digest a tag holds, or null when there is no such tag. */
 async function tagDigest(
@@ -135,12 +135,23 @@ export async function checkReferrers(
       ]),
     );
     if (!subject.atDestination || required.length === 0) return [...results.values()];
+    if (required.length > MAX_REQUIRED_REFERRERS) {
+      // Each one costs the destination a request: a list this long is not one image's signatures.
+      errors.push({
+        reason: 'invalid-manifest',
+        message: `source ${source.registry}/${source.repository} ${about}: ${required.length} required referrers, more than ${MAX_REQUIRED_REFERRERS} (not one image's signatures); not checked at the destination`,
+      });
+      return [...results.values()];
+    }
 
-    // At the destination, all at once: its list of the subject's referrers, a HEAD of each listed referrer
-    // (the list is kept by clients and may point at nothing), and each cosign tag the source has.
+    // At the destination: its list of the subject's referrers beside a HEAD of each cosign tag the source
+    // has; then a HEAD of each listed referrer the list does not already prove. A referrers-API list is the
+    // registry's own account of the manifests it stores with that subject (distribution-spec v1.1.0,
+    // "Listing Referrers"); a tag-schema list is kept by clients and may point at nothing, and a referrer
+    // that is not listed is either missing or unlisted, which only a HEAD tells apart.
     const listed = required.filter((referrer) => referrer.via !== 'cosign-tag');
     const tags = required.filter((referrer) => referrer.via === 'cosign-tag');
-    const [destinationListing, present, destinationTags] = await Promise.all([
+    const [destinationListing, destinationTags] = await Promise.all([
       listed.length
         ? attempt('destination', about, () =>
             reader.listReferrers(
@@ -153,13 +164,6 @@ export async function checkReferrers(
           )
         : undefined,
       Promise.all(
-        listed.map((referrer) =>
-          attempt('destination', `manifest ${short(referrer.digest)}`, () =>
-            reader.manifestExists(destination.registry, destination.repository, referrer.digest, signal),
-          ),
-        ),
-      ),
-      Promise.all(
         tags.map((referrer) =>
           attempt('destination', `tag ${referrer.tag}`, () =>
             tagDigest(reader, destination, referrer.tag as string, signal),
@@ -168,13 +172,26 @@ export async function checkReferrers(
       ),
     ]);
     const listedThere = new Set(destinationListing?.descriptors.map((descriptor) => descriptor.digest));
-    listed.forEach((referrer, index) => {
-      const exists = present[index];
+    const proven = (referrer: Found) =>
+      destinationListing?.via === 'referrers-api' && listedThere.has(referrer.digest);
+    const toHead = destinationListing ? listed.filter((referrer) => !proven(referrer)) : [];
+    const present = await Promise.all(
+      toHead.map((referrer) =>
+        attempt('destination', `manifest ${short(referrer.digest)}`, () =>
+          reader.manifestExists(destination.registry, destination.repository, referrer.digest, signal),
+        ),
+      ),
+    );
+    for (const referrer of listed) {
       const result = results.get(referrer) as ReferrerResult;
+      if (proven(referrer)) {
+        result.status = 'ok';
+        continue;
+      }
+      const exists = present[toHead.indexOf(referrer)];
       if (exists === false) result.status = 'missing';
-      else if (exists === true && destinationListing)
-        result.status = listedThere.has(referrer.digest) ? 'ok' : 'unlisted';
-    });
+      else if (exists === true) result.status = listedThere.has(referrer.digest) ? 'ok' : 'unlisted';
+    }
     tags.forEach((referrer, index) => {
       const digest = destinationTags[index];
       const result = results.get(referrer) as ReferrerResult;

@@ -27,8 +27,15 @@ export interface DestinationView {
   manifest: Manifest;
 }
 
-const short = (digest: string | undefined) =>
-  digest ? digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…') : '?';
+/** `sha256:1234567890ab…`; another algorithm's digest (a registry's word) is cut at 80 characters. */
+export const short = (digest: string | undefined) =>
+  !digest
+    ? '?'
+    : /^sha256:[a-f0-9]{12}/.test(digest)
+      ? digest.replace(/^sha256:([a-f0-9]{12}).*$/, 'sha256:$1…')
+      : digest.length > 80
+        ? `${digest.slice(0, 80)}…`
+        : digest;
 
 /** What one required source entry found at the destination. */
 interface Requirement {
