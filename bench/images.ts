@@ -206,8 +206,9 @@ export async function runTool(
 ): Promise<ToolRun> {
   const report = join(work, `report-${Date.now()}.json`);
   const started = process.hrtime.bigint();
+  // The runtime the benchmark runs on (machineLine names it): `PATH=.node24/…/bin:$PATH npm run bench:wan`.
   const child = spawn(
-    'node',
+    process.execPath,
     [
       join(root, 'dist', 'cli', 'index.js'),
       '-f',

@@ -28,6 +28,8 @@ export interface TokenServer {
   maxScopesPerToken: number;
   /** Every token handed out, so tests can look for them where they must never appear. */
   issued: string[];
+  /** Holds each answer this long (0: at once), so a test can act while a token request is under way. */
+  answerDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ async function startTokenServer(options: {
     accessTokenOnly: false,
     maxScopesPerToken: 0,
     issued: [] as string[],
+    answerDelayMs: 0,
   };
   const server = http.createServer((request, response) => {
     state.requests += 1;
@@ -157,14 +160,19 @@ async function startTokenServer(options: {
     const signature = base64url(sign('sha256', Buffer.from(`${head}.${claims}`), options.keyPem));
     const token = `${head}.${claims}.${signature}`;
     state.issued.push(token);
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(
-      JSON.stringify(
-        state.accessTokenOnly
-          ? { access_token: token, expires_in: 300 }
-          : { token, expires_in: 300, issued_at: new Date().toISOString() },
-      ),
-    );
+    const answer = () => {
+      if (response.destroyed) return;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify(
+          state.accessTokenOnly
+            ? { access_token: token, expires_in: 300 }
+            : { token, expires_in: 300, issued_at: new Date().toISOString() },
+        ),
+      );
+    };
+    if (state.answerDelayMs) setTimeout(answer, state.answerDelayMs);
+    else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -205,6 +213,11 @@ export interface RegistryOptions {
   storageDir?: string;
   /** The realm the registry names in its challenge, from the token server's URL (e.g. a relay in front). */
   tokenRealm?: (tokenServerUrl: string) => Promise<string> | string;
+  /**
+   * Go's GOGC for the registry process (default 100). The benchmarks raise it: their registries stand in for
+   * servers on other machines, and the CPU their garbage collector takes here is taken from the tool measured.
+   */
+  gogc?: number;
 }
 
 export async function startRegistry(
@@ -267,7 +280,10 @@ export async function startRegistry(
   const configFile = join(dir, 'config.yml');
   await writeFile(configFile, config.join('\n') + '\n');
   const logFd = openSync(logFile, 'a');
-  const child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', logFd, logFd] });
+  const child = spawn('docker-registry', ['serve', configFile], {
+    stdio: ['ignore', logFd, logFd],
+    env: options.gogc ? { ...process.env, GOGC: String(options.gogc) } : process.env,
+  });
   closeSync(logFd);
   children.add(child);
   const url = `${kind === 'basic-tls' ? 'https' : 'http'}://${host}`;

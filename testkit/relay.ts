@@ -8,6 +8,8 @@ export interface Relay {
   host: string;
   /** Connections accepted so far. */
   connections: number;
+  /** The round-trip time added, in ms; a change applies to the bytes relayed from then on. */
+  rttMs: number;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ class DelayedPipe {
 
   constructor(
     private readonly to: net.Socket,
-    private readonly delayMs: number,
+    private readonly delayMs: () => number,
     firstDue: number,
   ) {
     this.#lastDue = firstDue;
@@ -27,7 +29,7 @@ class DelayedPipe {
 
   /** Queues a chunk, or the end of the stream when chunk is undefined. */
   push(chunk?: Buffer): void {
-    const due = Math.max(Date.now() + this.delayMs, this.#lastDue);
+    const due = Math.max(Date.now() + this.delayMs(), this.#lastDue);
     this.#lastDue = due;
     this.#queue.push({ due, chunk });
     this.#pump();
@@ -62,7 +64,8 @@ export async function startRelay(target: string, rttMs: number): Promise<Relay> 
     Number(target.split(':').pop()),
   ];
   const sockets = new Set<net.Socket>();
-  const state = { connections: 0 };
+  const state = { connections: 0, rttMs };
+  const half = () => state.rttMs / 2;
   const server = net.createServer((client) => {
     state.connections += 1;
     client.setNoDelay(true);
@@ -71,8 +74,8 @@ export async function startRelay(target: string, rttMs: number): Promise<Relay> 
     sockets.add(client).add(upstream);
     const accepted = Date.now();
     // The client's first bytes leave after the SYN/SYN-ACK round trip and then take half a round trip.
-    const toServer = new DelayedPipe(upstream, rttMs / 2, accepted + rttMs + rttMs / 2);
-    const toClient = new DelayedPipe(client, rttMs / 2, 0);
+    const toServer = new DelayedPipe(upstream, half, accepted + 3 * half());
+    const toClient = new DelayedPipe(client, half, 0);
     client.on('data', (chunk: Buffer) => toServer.push(chunk));
     upstream.on('data', (chunk: Buffer) => toClient.push(chunk));
     client.on('end', () => toServer.push());
@@ -88,8 +91,8 @@ export async function startRelay(target: string, rttMs: number): Promise<Relay> 
     client.on('error', teardown);
     upstream.on('error', teardown);
     // What is still queued for the other side is due within 1.5 RTT: let it arrive, then let go.
-    client.on('close', () => setTimeout(teardown, 2 * rttMs + 10));
-    upstream.on('close', () => setTimeout(teardown, 2 * rttMs + 10));
+    client.on('close', () => setTimeout(teardown, 4 * half() + 10));
+    upstream.on('close', () => setTimeout(teardown, 4 * half() + 10));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -103,6 +103,55 @@ test('the next batch is asked for as soon as the first is, before any line needs
   }
 });
 
+test('a batch asked for ahead has the one after it asked for once a line uses it', async () => {
+  registry.tokenServer!.maxScopesPerToken = 0;
+  const reader = clientFor(registry);
+  try {
+    // Three batches: r0–r49, r50–r99, then 50 scopes of repositories no line here reads.
+    const later = Array.from({ length: 50 }, (_, n) => `batch/later${n}`);
+    reader.plan!(registry.host, [...Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n}`), ...later]);
+    const before = registry.tokenServer!.requests;
+    const settle = async (count: number) => {
+      for (let waited = 0; registry.tokenServer!.requests - before < count && waited < 3000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await reader.headManifest({ registry: registry.host, repository: 'batch/r0', tag: '1.0' });
+    await settle(2);
+    expect(registry.tokenServer!.requests - before).toBe(2);
+    const scopesBefore = registry.tokenServer!.scopes.length;
+    // r50's batch was asked for ahead: its line waits for no token, and the third batch goes out now.
+    await reader.headManifest({ registry: registry.host, repository: 'batch/r50', tag: '1.0' });
+    await settle(3);
+    expect(registry.tokenServer!.requests - before).toBe(3);
+    expect(registry.tokenServer!.scopes.slice(scopesBefore)).toEqual(
+      later.map((repository) => `repository:${repository}:pull`),
+    );
+  } finally {
+    reader.close();
+  }
+});
+
+test('a batch asked for ahead ends with the client: no request after close()', async () => {
+  registry.tokenServer!.maxScopesPerToken = 0;
+  const reader = clientFor(registry);
+  try {
+    const later = Array.from({ length: 50 }, (_, n) => `batch/later${n}`);
+    reader.plan!(registry.host, [...Array.from({ length: REPOSITORIES }, (_, n) => `batch/r${n}`), ...later]);
+    await reader.headManifest({ registry: registry.host, repository: 'batch/r0', tag: '1.0' });
+    // r50's batch is held; its use sends the third batch ahead, whose answer the token service holds.
+    registry.tokenServer!.answerDelayMs = 500;
+    await reader.headManifest({ registry: registry.host, repository: 'batch/r50', tag: '1.0' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    reader.close();
+  }
+  const closedAt = registry.tokenServer!.requests;
+  // A retry of the request cut by close() would come within the backoff (about 0.5–1.5 s).
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  registry.tokenServer!.answerDelayMs = 0;
+  expect(registry.tokenServer!.requests).toBe(closedAt);
+});
+
 test('after the batch tokens expire, the scopes are asked for in batches again, not one by one', async () => {
   registry.tokenServer!.maxScopesPerToken = 0;
   // One client for two passes; between them its clock moves past the tokens' lifetime (300 s), so every

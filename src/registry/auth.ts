@@ -244,6 +244,8 @@ export class Authenticator {
         : { withCredentials: false };
     }
     const key = `${registry} ${scope}`;
+    const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
+    this.askAhead(registry, batch, challenge);
     const cached = this.#tokens.get(key);
     if (cached) {
       const token = await cached.catch(() => undefined);
@@ -252,17 +254,10 @@ export class Authenticator {
     }
     let pending = this.#tokens.get(key);
     if (!pending) {
-      const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
-      if (batch && batch.scopes.length > 1) {
-        const shared = this.fetchBatch(registry, batch, challenge);
-        // Ahead of the queue: the next batch is asked for now, unless under way (or down to one scope).
-        const next = batch.next;
-        if (
-          next &&
-          next.scopes.length > 1 &&
-          !next.scopes.some((one) => this.#tokens.has(`${registry} ${one}`))
-        )
-          void this.fetchBatch(registry, next, challenge).catch(() => undefined);
+      // Read again: while this line waited, its scope may have left its batch, or batching may have ended.
+      const current = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
+      if (current && current.scopes.length > 1) {
+        const shared = this.fetchBatch(registry, current, challenge);
         const settled = await shared.catch(() => undefined);
         if (settled && grants(settled, scope)) return settled;
         return this.authorization(registry, scope, signal);
@@ -280,6 +275,17 @@ export class Authenticator {
       return this.authorization(registry, scope, signal);
     }
     return pending;
+  }
+
+  /**
+   * Ahead of the queue: once a batch is in use (its token asked for, under way or held), the next one is
+   * asked for, unless it is under way or held already (or down to one scope). So lines never wait for a
+   * token at a batch's boundary; only the first batch of a registry is waited for.
+   */
+  private askAhead(registry: string, batch: Batch | undefined, challenge: Challenge & { scheme: 'bearer' }) {
+    const next = batch?.next;
+    if (next && next.scopes.length > 1 && !next.scopes.some((one) => this.#tokens.has(`${registry} ${one}`)))
+      void this.fetchBatch(registry, next, challenge).catch(() => undefined);
   }
 
   private async credential(registry: string): Promise<Credential | undefined> {

@@ -231,7 +231,11 @@ export class Transport {
     return this.#httpsAgent;
   }
 
+  /** Aborts what was sent without a line's signal (a token batch asked for ahead) once the client closes. */
+  readonly #closed = new AbortController();
+
   close(): void {
+    this.#closed.abort(new Error('the registry client was closed'));
     this.httpAgent.destroy();
     this.#httpsAgent?.destroy();
     this.insecureHttpsAgent.destroy();
@@ -256,6 +260,9 @@ export class Transport {
   /** Sends with retries; returns any HTTP status (the caller maps 4xx); throws RegistryError on transport failure. */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const { retries, backoffMs, maxRetryAfterMs } = this.options;
+    // Work of no line (a batch asked for ahead) ends with the client: no retry after close().
+    if (!request.signal) request = { ...request, signal: this.#closed.signal };
+    if (request.signal?.aborted) throw request.signal.reason;
     for (let attempt = 0; ; attempt += 1) {
       let response: HttpResponse | undefined;
       let failure: RegistryError | undefined;
