@@ -22,6 +22,7 @@ export const HOSTILE_CASES = [
   'redirect-loop',
   'redirect-to-http',
   'redirect-to-file',
+  'redirect-cut',
   'token-silent',
   'token-html',
   'token-huge',
@@ -181,6 +182,13 @@ export async function startHostileRegistry(dir: string): Promise<HostileRegistry
           return send(307, { location: `http://${host}${url.pathname}` });
         case 'redirect-to-file':
           return send(307, { location: 'file:///etc/passwd' });
+        case 'redirect-cut':
+          // The GET is redirected, and the redirect's body (never read) is cut off: the connection drops after
+          // its first bytes.
+          if (head) return send(200, plain);
+          response.writeHead(307, { location: url.pathname, 'content-length': '1000' });
+          response.write('<html>');
+          return void setTimeout(() => request.socket.destroy(), 50);
         case 'token-silent':
         case 'token-html':
         case 'token-huge':

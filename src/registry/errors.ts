@@ -87,7 +87,7 @@ const RETRYABLE_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
-/** The errno-style code of a fetch failure, looking through node-fetch's wrapping. */
+/** The errno-style code of a request's failure, looking through the causes it is wrapped in. */
 export function systemCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
