@@ -95,7 +95,13 @@ function exchange(
     signal: AbortSignal;
     agent: http.Agent;
   },
-): Promise<{ status: number; headers: ResponseHeaders; body: http.IncomingMessage }> {
+): Promise<{
+  status: number;
+  headers: ResponseHeaders;
+  body: http.IncomingMessage;
+  /** Settles once the exchange is over and a kept-alive socket is back in its agent's pool. */
+  released: Promise<void>;
+}> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
@@ -114,9 +120,12 @@ function exchange(
       reject(error);
       return;
     }
+    // The request's 'close' comes right before its socket is handed back ('free', in the same tick: Node's
+    // _http_client emitFreeNT), so what awaits this sends its next request on that socket, not a new one.
+    const released = new Promise<void>((settle) => request.once('close', () => settle()));
     // A body cut off later fails its reader; one not read (a redirect's) emits no error without a listener.
     request.once('response', (message) =>
-      resolve({ status: message.statusCode ?? 0, headers: headersOf(message), body: message }),
+      resolve({ status: message.statusCode ?? 0, headers: headersOf(message), body: message, released }),
     );
     request.on('error', reject);
     request.end(options.body);
@@ -468,6 +477,9 @@ export class Transport {
         method === 'HEAD' || REDIRECTS.has(response.status)
           ? (response.body.resume(), Buffer.alloc(0))
           : await readCapped(response, request.maxBytes, request.registry);
+      // The next request of this line would otherwise open a connection (a round trip) while this one's socket
+      // is a tick away from being free.
+      await response.released;
       return { status: response.status, headers: response.headers, body, url };
     } catch (error) {
       if (error instanceof RegistryError) throw error;

@@ -9,6 +9,7 @@ import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
 import type { RegistryReader } from '../../../src/registry/reader.js';
 import { mirrorRebuilt } from '../../../testkit/mirror.js';
+import { startRelay, type Relay } from '../../../testkit/relay.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';
 import { seedStandardImages } from '../../../testkit/seed.js';
 
@@ -88,4 +89,42 @@ test("a single-manifest source: the child HEAD goes out while the source's confi
   expect(log.indexOf('start child HEAD')).toBeGreaterThan(log.indexOf('start config'));
   expect(log.indexOf('start child HEAD')).toBeLessThan(log.indexOf('end config'));
   expect(log.filter((entry) => entry === 'start child HEAD')).toHaveLength(1);
+});
+
+test('line after line on one job, each request reuses a kept-alive connection: none opened but those needed at once', async () => {
+  // Through relays that count connections (and add 5 ms of round trip, so an answer is never instant).
+  const relays = await Promise.all([startRelay(upstream.host, 5), startRelay(mirror.host, 5)]);
+  const [source, destination] = relays as [Relay, Relay];
+  const client = createRegistryClient({ tlsVerify: false });
+  try {
+    const lines = ['upstream/multi rebuilt/multi 1.0', 'upstream/single-oci rebuilt/single-oci 1.0'];
+    const entries = parseImageList(
+      Array.from({ length: 10 }, () => lines)
+        .flat()
+        .join('\n'),
+      {
+        source: source.host,
+        destination: destination.host,
+        defaultProject: 'library',
+      },
+    );
+    const results = (
+      await validateEntries({
+        entries,
+        options: DEFAULT_VALIDATE_OPTIONS,
+        jobs: 1,
+        imageTimeoutMs: 10_000,
+        reader: client,
+      })
+    ).toArray();
+    expect(results.map((result) => result.status)).toEqual(Array(20).fill('passed'));
+    // Each registry's first connection is the TLS attempt (tls-verify off: HTTPS first, and these answer in
+    // plain HTTP). Then one at a time at the source (HEAD, GET, config blob); at the destination, the two
+    // children's HEADs go out together, so two.
+    expect(source.connections).toBe(1 + 1);
+    expect(destination.connections).toBe(1 + 2);
+  } finally {
+    client.close();
+    await Promise.all(relays.map((relay) => relay.close()));
+  }
 });
