@@ -23,6 +23,7 @@ export const HOSTILE_CASES = [
   'redirect-to-http',
   'redirect-to-file',
   'redirect-cut',
+  'redirect-stall',
   'token-silent',
   'token-html',
   'token-huge',
@@ -189,6 +190,11 @@ export async function startHostileRegistry(dir: string): Promise<HostileRegistry
           response.writeHead(307, { location: url.pathname, 'content-length': '1000' });
           response.write('<html>');
           return void setTimeout(() => request.socket.destroy(), 50);
+        case 'redirect-stall':
+          // The GET is redirected, and the redirect's body never ends (its connection stays open).
+          if (head) return send(200, plain);
+          response.writeHead(307, { location: url.pathname, 'content-length': '1000' });
+          return void response.write('<html>');
         case 'token-silent':
         case 'token-html':
         case 'token-huge':

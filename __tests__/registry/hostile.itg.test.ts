@@ -81,6 +81,8 @@ const CASES: [HostileCase, string, RegExp][] = [
   ['redirect-to-file', 'unreachable', /refusing to follow .* to a file: address/],
   // The body of a redirect is not read; its connection dropping mid-body is no crash, and the loop is found.
   ['redirect-cut', 'unreachable', /too many redirects/],
+  // Nor is a redirect's body waited for: one that never ends does not hold the line.
+  ['redirect-stall', 'unreachable', /too many redirects/],
   ['token-silent', 'timeout', /no verdict within the image timeout of 8 s/],
   ['token-html', 'unreachable', /token service .* no JSON/],
   ['token-huge', 'unreachable', /token service of .* answered more than 1 MiB/],

@@ -478,8 +478,8 @@ export class Transport {
           ? (response.body.resume(), Buffer.alloc(0))
           : await readCapped(response, request.maxBytes, request.registry);
       // The next request of this line would otherwise open a connection (a round trip) while this one's socket
-      // is a tick away from being free.
-      await response.released;
+      // is a tick away from being free. Not for a redirect, whose body is not read and may never end.
+      if (!REDIRECTS.has(response.status)) await response.released;
       return { status: response.status, headers: response.headers, body, url };
     } catch (error) {
       if (error instanceof RegistryError) throw error;
