@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { SCOPES_PER_BATCH } from '../src/registry/auth.js';
+import { SCOPES_PER_BATCH } from '../src/registry/token-batches.js';
 import { MANIFEST_MAX_BYTES, SOCKETS_PER_HOST } from '../src/registry/client.js';
 import { MAX_ENTRIES } from '../src/registry/manifest.js';
 import { ROWS_PER_REASON } from '../src/report/summary.js';

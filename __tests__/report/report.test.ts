@@ -50,6 +50,7 @@ function report(results: LineResult[]): RunReport {
         blobHeads: 0,
         blobGets: 0,
         referrerGets: 0,
+        tagGets: 0,
         tokenRequests: 1,
         retries: 0,
         cacheHits: 0,

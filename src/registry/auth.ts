@@ -5,10 +5,14 @@
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { Credential, CredentialResolver } from './credentials.js';
 import { RegistryError } from './errors.js';
+import type { Refusals, SentWith } from './refusals.js';
+import { BatchPlan, grantedScopes, grants, type Batch, type CachedToken } from './token-batches.js';
 import type { HttpResponse, Transport } from './transport.js';
 
 export interface AuthOptions {
   transport: Transport;
+  /** Reads a token service's refusal (refused, or the repository missing?). */
+  refusals: Refusals;
   credentials?: CredentialResolver;
   onDebug?: (message: string) => void;
   /** Called once per token request sent (for the run's request counts). */
@@ -17,101 +21,21 @@ export interface AuthOptions {
   now?: () => number;
 }
 
-/** Scopes asked for together, in the order the run reads them; a scope a batch token did not grant leaves. */
-interface Batch {
-  scopes: string[];
-  /** The registry's next batch: asked for once this one is, so lines never wait for it. */
-  next?: Batch;
-}
-
-interface CachedToken {
-  header: string;
-  expiresAt: number;
-  /** Whether the token service was given credentials (false: an anonymous token). */
-  withCredentials: boolean;
-  /** For a batch token that is a JWT: the pull scopes its `access` claim grants (otherwise all asked). */
-  granted?: ReadonlySet<string>;
-}
-
-/** Whether a token covers a scope: all it was asked for, unless its JWT says which. */
-const grants = (token: CachedToken, scope: string) => !token.granted || token.granted.has(scope);
-
-/**
- * The pull scopes a JWT's `access` claim grants (distribution's token format:
- * https://distribution.github.io/distribution/spec/auth/jwt/); undefined when the token is opaque or unreadable.
- * The claim is only a hint for which scopes need a token of their own: the registry decides.
- */
-function grantedScopes(token: string): ReadonlySet<string> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || (parts[1] as string).length > 256 * 1024) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as {
-      access?: { type?: unknown; name?: unknown; actions?: unknown }[];
-    };
-    if (!Array.isArray(claims.access)) return undefined;
-    return new Set(
-      claims.access
-        .filter(
-          (entry) =>
-            entry?.type === 'repository' &&
-            typeof entry.name === 'string' &&
-            Array.isArray(entry.actions) &&
-            entry.actions.includes('pull'),
-        )
-        .map((entry) => `repository:${entry.name as string}:pull`),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
 /** What a request was finally sent with, and what came back. */
-export interface Authenticated {
-  response: HttpResponse;
-  authorization: string | undefined;
-  /** Whether credentials went into that authorization (directly, or into the token request). */
-  withCredentials: boolean;
-  /** A 401's WWW-Authenticate that could not be parsed, so no authentication was tried. */
-  unusableChallenge?: string;
-}
+export type Authenticated = SentWith;
 
 const basic = (credential: Credential) =>
   `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password ?? ''}`).toString('base64')}`;
-
-/**
- * What a registry left open when it refused a repository while accepting who asked: several registries answer
- * so for a repository that does not exist (Docker Hub: "repository does not exist or may require 'docker
- * login'"; jupyterhub/binderhub#1664).
- */
-export const deniedProblem = (registry: string, withCredentials: boolean) =>
-  withCredentials
-    ? 'does not exist, or the credentials given may not read it'
-    : `does not exist, or is private (no credentials were given for ${registry})`;
-
-/** Pull scopes asked for in one token request, at most (and about 6 KB of query). */
-export const SCOPES_PER_BATCH = 50;
 
 export class Authenticator {
   /** Per registry: the challenge last seen (so later requests authenticate up front). */
   readonly #challenges = new Map<string, Challenge>();
   /** Per registry and scope: a token, or the request for one under way (one request per scope). */
   readonly #tokens = new Map<string, Promise<CachedToken>>();
-  /**
-   * Per registry and scope: the batch of scopes it is asked for with, planned from the list before lines start
-   * (the token request of the distribution token spec takes several `scope` parameters). A batch is asked for
-   * again when its token expires; a scope its batch token did not grant, or that the registry refused with
-   * it, leaves the batch and gets a token of its own.
-   */
-  readonly #batches = new Map<string, Batch>();
+  /** Which scopes are asked for together (see token-batches.ts). */
+  readonly #plan = new BatchPlan();
   /** The requests for batch tokens under way or done (a waiter checks such a token grants its scope). */
   readonly #batchTokens = new WeakSet<Promise<CachedToken>>();
-  /** Per registry and scope: refused once with a batch token (a second refusal makes it leave the batch). */
-  readonly #refusedOnce = new Set<string>();
-  /** Registries whose token service refused or failed a batch: single scopes from then on. */
-  readonly #noBatches = new Set<string>();
-  /** Per registry: whether its token service serves our client at all, scope aside (asked after a refusal). */
-  readonly #welcome = new Map<string, Promise<boolean>>();
-
   readonly #now: () => number;
 
   constructor(private readonly options: AuthOptions) {
@@ -123,33 +47,9 @@ export class Authenticator {
     return this.#challenges.has(registry);
   }
 
-  /**
-   * The repositories a run will read from a registry, in the order it will read them: their pull scopes are
-   * asked for in batches of at most 50 scopes and about 6 KB of query.
-   */
+  /** The repositories a run will read from a registry, in order: their scopes are asked for in batches. */
   plan(registry: string, repositories: readonly string[]): void {
-    let batch: Batch = { scopes: [] };
-    let length = 0;
-    for (const repository of new Set(repositories)) {
-      const scope = `repository:${repository}:pull`;
-      if (this.#batches.has(`${registry} ${scope}`)) continue;
-      if (batch.scopes.length >= SCOPES_PER_BATCH || length + scope.length > 6000) {
-        batch = batch.next = { scopes: [] };
-        length = 0;
-      }
-      batch.scopes.push(scope);
-      length += scope.length + 7;
-      this.#batches.set(`${registry} ${scope}`, batch);
-    }
-  }
-
-  /** A scope the batch token does not serve: from now on it gets a token of its own. */
-  private leaveBatch(registry: string, scope: string): void {
-    const key = `${registry} ${scope}`;
-    const batch = this.#batches.get(key);
-    if (!batch) return;
-    this.#batches.delete(key);
-    batch.scopes = batch.scopes.filter((one) => one !== scope);
+    this.#plan.plan(registry, repositories);
   }
 
   /**
@@ -171,13 +71,13 @@ export class Authenticator {
       (token) => {
         for (const scope of scopes) {
           if (grants(token, scope)) continue;
-          this.leaveBatch(registry, scope);
+          this.#plan.leave(registry, scope);
           const key = `${registry} ${scope}`;
           if (this.#tokens.get(key) === shared) this.#tokens.delete(key);
         }
       },
       () => {
-        this.#noBatches.add(registry);
+        this.#plan.stopBatching(registry);
         for (const scope of scopes) {
           const key = `${registry} ${scope}`;
           if (this.#tokens.get(key) === shared) this.#tokens.delete(key);
@@ -218,8 +118,7 @@ export class Authenticator {
       // opaque token, or a JWT claiming more than the registry grants), leaves the batch for a token of its own.
       const key = `${registry} ${scope}`;
       this.#tokens.delete(key);
-      if (this.#refusedOnce.has(key)) this.leaveBatch(registry, scope);
-      else this.#refusedOnce.add(key);
+      this.#plan.refused(registry, scope);
     }
     const again = await this.authorization(registry, scope, signal);
     return {
@@ -244,7 +143,7 @@ export class Authenticator {
         : { withCredentials: false };
     }
     const key = `${registry} ${scope}`;
-    const batch = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
+    const batch = this.#plan.batchOf(registry, scope);
     this.askAhead(registry, batch, challenge);
     const cached = this.#tokens.get(key);
     if (cached) {
@@ -255,7 +154,7 @@ export class Authenticator {
     let pending = this.#tokens.get(key);
     if (!pending) {
       // Read again: while this line waited, its scope may have left its batch, or batching may have ended.
-      const current = this.#noBatches.has(registry) ? undefined : this.#batches.get(key);
+      const current = this.#plan.batchOf(registry, scope);
       if (current && current.scopes.length > 1) {
         const shared = this.fetchBatch(registry, current, challenge);
         const settled = await shared.catch(() => undefined);
@@ -300,38 +199,6 @@ export class Authenticator {
         { cause: error },
       );
     }
-  }
-
-  /**
-   * Whether the token service gives who asks (these Basic credentials, or nobody) a token at all, with no scope
-   * asked: then a refusal of one scope is of that repository, not of the client. Asked once per registry, only
-   * after such a refusal.
-   */
-  private welcomes(
-    registry: string,
-    challenge: Challenge & { scheme: 'bearer' },
-    authorization: string | undefined,
-    signal?: AbortSignal,
-  ): Promise<boolean> {
-    let welcome = this.#welcome.get(registry);
-    if (!welcome) {
-      const realm = new URL(challenge.realm);
-      if (challenge.service) realm.searchParams.set('service', challenge.service);
-      this.options.onTokenRequest?.(registry);
-      welcome = this.options.transport
-        .send({
-          registry,
-          method: 'GET',
-          path: realm.toString(),
-          headers: authorization ? { authorization } : {},
-          signal,
-          maxBytes: 1024 * 1024,
-        })
-        .then((answer) => answer.status === 200);
-      this.#welcome.set(registry, welcome);
-      welcome.catch(() => this.#welcome.delete(registry));
-    }
-    return welcome;
   }
 
   private async fetchToken(
@@ -395,46 +262,21 @@ export class Authenticator {
         maxBytes: 1024 * 1024,
       });
     }
-    // A token service refuses who asks with 401 or 403, and some with another 4xx: Artifactory answers an
-    // anonymous token request 406 when anonymous access is off (swarmpit/swarmpit#266), Nexus 400 to missing
-    // or invalid credentials (GoogleContainerTools/jib#2898). 404 (a wrong realm) and 429 are not refusals.
-    const status = response.status;
-    const refused = status >= 400 && status < 500 && status !== 404 && status !== 429;
-    // ghcr.io refuses an anonymous token for a package that is private or was never published, and only for
-    // that one (openai/tunnel-client#75); GitLab's /jwt/auth answers 403 for a project the user may not read.
-    // When the same client gets a token without a scope, the refusal is of the repository.
     const sentBasic = credential?.password !== undefined && !credential.identityToken;
-    if (
-      refused &&
-      !batch &&
-      (!credential || sentBasic) &&
-      (await this.welcomes(registry, challenge, sentBasic ? basic(credential) : undefined, signal))
-    ) {
-      throw new RegistryError(
-        'denied',
-        registry,
-        `${deniedProblem(registry, sentBasic)} (token HTTP ${status})`,
-        { status },
-      );
-    }
-    if (refused) {
-      throw new RegistryError(
-        'unauthorized',
-        registry,
-        `${registry} refused a token for ${scope}${credential ? ' with the credentials given' : ' without credentials'}${status === 401 || status === 403 ? '' : ` (HTTP ${status})`}`,
-        { status },
-      );
-    }
-    if (response.status !== 200) {
-      throw new RegistryError(
-        'http',
-        registry,
-        `token service of ${registry} answered HTTP ${response.status}`,
-        {
-          status: response.status,
-        },
-      );
-    }
+    const refusal = await this.options.refusals.tokenRefusal(
+      registry,
+      response,
+      {
+        scope,
+        batch,
+        withCredentials: credential !== undefined,
+        basicAuthorization: sentBasic ? basic(credential) : undefined,
+        realm: challenge.realm,
+        service: challenge.service,
+      },
+      signal,
+    );
+    if (refusal) throw refusal;
     let body: { token?: string; access_token?: string; expires_in?: number };
     try {
       body = JSON.parse(response.body.toString('utf8')) as typeof body;

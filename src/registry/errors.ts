@@ -66,46 +66,6 @@ export class RegistryError extends Error {
   }
 }
 
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_NOT_YET_VALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-/** The errno-style code of a request's failure, looking through the causes it is wrapped in. */
-export function systemCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'FETCH_ERROR') return code;
-    current = (current as { cause?: unknown; erroredSysCall?: unknown }).cause;
-  }
-  const message = String((error as Error)?.message ?? '');
-  if (/socket hang up|premature close/i.test(message)) return 'ECONNRESET';
-  if (/wrong version number|packet length too long/i.test(message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
-  return undefined;
-}
-
-export const isTlsFailure = (code: string | undefined) => code !== undefined && TLS_CODES.has(code);
-export const isNetworkFailure = (code: string | undefined) => code !== undefined && NETWORK_CODES.has(code);
-export const isRetryableFailure = (code: string | undefined) =>
-  code !== undefined && RETRYABLE_CODES.has(code);
-
 /** Not found, or refused the way a registry refuses a repository that does not exist. */
 export const isAbsent = (error: unknown): boolean =>
   error instanceof RegistryError && (error.code === 'not-found' || error.code === 'denied');

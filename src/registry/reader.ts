@@ -29,12 +29,16 @@ export interface RegistryRequestStats {
   blobGets: number;
   /** Pages of the referrers API asked for (tags of the tag schema are manifest GETs). */
   referrerGets: number;
+  /** Pages of tag lists asked for. */
+  tagGets: number;
   tokenRequests: number;
   retries: number;
   /** Manifests and configs read from the on-disk cache instead of the registry. */
   cacheHits: number;
   /** Used over plain HTTP (an insecure registry whose TLS port answered in plain HTTP). */
   plainHttp?: boolean;
+  /** Seen answering HEAD 404 for a manifest its GET serves: read by GET for the rest of the run. */
+  headMisread?: boolean;
   /** Last `ratelimit-limit` / `ratelimit-remaining` seen, raw header values. */
   rateLimit?: { limit?: string; remaining?: string; seenAt: string };
 }
@@ -65,6 +69,8 @@ export interface RegistryReader {
     artifactType: string | undefined,
     signal?: AbortSignal,
   ): Promise<ReferrerListing>;
+  /** Every tag of a repository (the tag list, every page), bounded. */
+  listTags?(registry: string, repository: string, signal?: AbortSignal): Promise<string[]>;
   /** HEAD a blob: false on 404, throws RegistryError otherwise. */
   blobExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
   /** GET a small blob (an image config), verified against its digest, refused past maxBytes. */

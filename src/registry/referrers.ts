@@ -1,96 +1,143 @@
-// The referrers of a manifest: what the registry lists as referring to it (signatures, attestations, SBOMs).
-// Pure: pages in, descriptors out; the client does the requests. Everything here is read from a registry,
-// so every field is checked before it is used.
-//
-// OCI distribution spec 1.1, "Listing Referrers"
-// (https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers):
-// - `GET /v2/<name>/referrers/<digest>` answers an OCI image index whose `manifests` are the referrers'
-//   descriptors, each with its `artifactType` (the manifest's, else its config's media type) and annotations;
-//   no referrers is a 200 with an empty list.
-// - `?artifactType=` filtering is optional; a registry that applied it says so with `OCI-Filters-Applied:
-//   artifactType`, and otherwise the client filters.
-// - More pages are announced by `Link: <url>; rel="next"`.
-// - A registry without the API answers 404; the client then reads the referrers tag schema: the tag
-//   `<alg>-<hex>` holds an index of the same shape, kept by whoever pushes referrers.
-import { MediaType, parseManifest, type Descriptor } from './manifest.js';
-
-/** Pages followed at most for one subject: 20 pages of a registry's page size is far beyond any real image. */
-export const MAX_REFERRER_PAGES = 20;
+// The referrers verb: the signatures, attestations and SBOMs of a manifest, from the OCI referrers API (every
+// page, see referrers-page.ts), else from the referrers tag schema.
+import type { RegistryApi } from './api.js';
+import { isAbsent, RegistryError } from './errors.js';
+import { MAX_ENTRIES, MediaType, type Descriptor } from './manifest.js';
+import type { Manifests } from './manifests.js';
+import type { FetchedManifest, ReferrerListing } from './reader.js';
+import { MAX_REFERRER_PAGES, ofArtifactType, readReferrersPage, referrersTag } from './referrers-page.js';
+import type { HttpResponse } from './transport.js';
+import { apiHost } from './transport.js';
 
 /**
- * One page of the referrers API, as read: an index of descriptors; an answer that is not one (no API here);
- * or one that says it is an OCI index and is not a valid one (an error, never read as "no referrers").
+ * What a registry without the referrers API answers for it, so the referrers tag schema is read instead:
+ * - 404, the spec's answer (distribution-spec v1.1.0 spec.md, "Unavailable Referrers API"), and what
+ *   distribution 2.x/3.x, ghcr.io and GitLab answer;
+ * - 400 and 406, which go-containerregistry falls back on too (pkg/v1/remote/referrers.go, fetchReferrers);
+ *   405 and 501, the statuses of a route a server does not have;
+ * - a refusal of that path alone by a registry that accepts who we are (`denied`): Harbor 2.7 answers the
+ *   referrers API 401 without a challenge (goharbor/harbor#18305).
+ * 401 and 403 of the credentials themselves, 429 and 5xx stay errors: a registry in trouble must not read as
+ * one without referrers.
  */
-export type ReferrersPage =
-  | { kind: 'index'; descriptors: Descriptor[]; filtered: boolean; next?: string }
-  | { kind: 'not-an-index'; why: string }
-  | { kind: 'invalid'; why: string };
-
-/**
- * The referrers tag schema's tag for a subject digest, `<alg>-<ref>`: `sha256:<hex>` → `sha256-<hex>`, the
- * encoded part cut to 64 characters (distribution-spec v1.1.0, "Referrers Tag Schema") and the algorithm to
- * 32 (the spec's later text), which keeps every tag within the 128 characters a tag may have.
- */
-export function referrersTag(digest: string): string {
-  const [algorithm = '', encoded = ''] = digest.split(':');
-  return `${algorithm.slice(0, 32)}-${encoded.slice(0, 64)}`;
+function referrersUnsupported(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.code === 'not-found' || error.code === 'denied') return true;
+  return error.code === 'http' && [400, 405, 406, 501].includes(error.status ?? 0);
 }
 
-/**
- * Reads one answer of the referrers API; `host` (the registry's API host) and `repository` bound where a
- * next-page link may lead.
- */
-export function readReferrersPage(
-  body: Uint8Array,
-  headers: { get(name: string): string | null },
-  host: string,
-  repository: string,
-): ReferrersPage {
-  const contentType = (headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-  let manifest;
-  try {
-    manifest = parseManifest(body, contentType || undefined);
-  } catch (error) {
-    const why = (error as Error).message;
-    return contentType === MediaType.ociIndex ? { kind: 'invalid', why } : { kind: 'not-an-index', why };
-  }
-  if (manifest.kind !== 'index' || manifest.mediaType !== MediaType.ociIndex)
-    return { kind: 'not-an-index', why: `the answer is ${manifest.mediaType}, not an OCI index` };
-  const filtered = (headers.get('oci-filters-applied') ?? '')
-    .split(',')
-    .some((filter) => filter.trim() === 'artifactType');
-  const next = nextPage(headers.get('link'), host, repository);
-  return { kind: 'index', descriptors: manifest.manifests, filtered, ...(next ? { next } : {}) };
-}
+export class Referrers {
+  /**
+   * Repositories (`registry/repository`) found without the referrers API: "a registry that supports the
+   * referrers API MUST NOT return 404" (distribution-spec v1.1.0), so after a 404, 405, 501 or a 200 that is
+   * not an index the referrers tag schema is read directly. Kept per repository, as regclient keeps it
+   * (scheme/reg/referrer.go), since some registries serve repositories of different kinds (Artifactory's
+   * remote and local repositories, Harbor's proxy-cache projects); a 400 (the spec's answer to one bad
+   * digest) or a refusal is not kept.
+   */
+  readonly #withoutApi = new Set<string>();
 
-/**
- * The next page from a `Link` header (RFC 8288), as a path relative to the repository (`referrers/…`), or
- * undefined. A link that leaves the registry's host or the repository's referrers is not followed: the
- * client would send its authorization there.
- */
-export function nextPage(link: string | null, host: string, repository: string): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(/,(?=\s*<)/)) {
-    const match = /^\s*<([^>]*)>\s*((?:;[^;]*)*)$/.exec(part);
-    if (!match) continue;
-    const params = (match[2] ?? '').split(';').map((param) => param.trim().toLowerCase());
-    if (!params.some((param) => /^rel\s*=\s*"?(?:[^"]*\s)?next(?:\s[^"]*)?"?$/.test(param))) continue;
-    let url: URL;
-    try {
-      url = new URL(match[1] ?? '', `https://${host}/`);
-    } catch {
-      return undefined;
+  constructor(
+    private readonly api: RegistryApi,
+    private readonly manifests: Manifests,
+    private readonly onDebug?: (message: string) => void,
+  ) {}
+
+  async list(
+    registry: string,
+    repository: string,
+    digest: string,
+    artifactType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReferrerListing> {
+    const what = `${registry}/${repository} referrers of ${digest}`;
+    const repositoryKey = `${registry}/${repository}`;
+    if (this.#withoutApi.has(repositoryKey))
+      return this.tagSchema(registry, repository, digest, artifactType, signal);
+    let path: string | undefined =
+      `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`;
+    const descriptors: Descriptor[] = [];
+    const asked = new Set<string>();
+    for (let page = 0; path !== undefined; page += 1) {
+      if (page >= MAX_REFERRER_PAGES || asked.has(path)) {
+        throw new RegistryError(
+          'invalid-manifest',
+          registry,
+          `the referrers list runs past ${MAX_REFERRER_PAGES} pages or links back to a page already read`,
+          { reference: what },
+        );
+      }
+      asked.add(path);
+      let response: HttpResponse;
+      try {
+        response = await this.api.call(registry, repository, 'GET', path, {
+          kind: 'referrerGets',
+          accept: MediaType.ociIndex,
+          signal,
+          what,
+        });
+      } catch (error) {
+        if (page === 0 && referrersUnsupported(error)) {
+          if (error instanceof RegistryError && [404, 405, 501].includes(error.status ?? 0))
+            this.#withoutApi.add(repositoryKey);
+          return this.tagSchema(registry, repository, digest, artifactType, signal);
+        }
+        throw error;
+      }
+      const read = readReferrersPage(
+        new Uint8Array(response.body),
+        response.headers,
+        apiHost(registry),
+        repository,
+      );
+      if (read.kind === 'invalid') {
+        throw new RegistryError('invalid-manifest', registry, `the referrers list: ${read.why}`, {
+          reference: what,
+        });
+      }
+      if (read.kind === 'not-an-index') {
+        // A 200 that is not a referrers index (an HTML page, a proxy's answer): no API here.
+        this.onDebug?.(`${what}: the referrers API answered ${read.why}; reading the referrers tag`);
+        if (page === 0) {
+          this.#withoutApi.add(repositoryKey);
+          return this.tagSchema(registry, repository, digest, artifactType, signal);
+        }
+        throw new RegistryError('invalid-manifest', registry, `a later referrers page: ${read.why}`, {
+          reference: what,
+        });
+      }
+      // Filtered here as well, whatever OCI-Filters-Applied says: the list is the registry's word, and a
+      // descriptor of another type must not become a required artifact.
+      descriptors.push(...ofArtifactType(read.descriptors, artifactType));
+      if (descriptors.length > MAX_ENTRIES) {
+        throw new RegistryError(
+          'invalid-manifest',
+          registry,
+          `more than ${MAX_ENTRIES} referrers (not one image's signatures)`,
+          { reference: what },
+        );
+      }
+      path = read.next;
     }
-    const prefix = `/v2/${repository}/referrers/`;
-    if (url.host !== host || !/^https?:$/.test(url.protocol) || !url.pathname.startsWith(prefix))
-      return undefined;
-    return `${url.pathname.slice(`/v2/${repository}/`.length)}${url.search}`;
+    return { via: 'referrers-api', descriptors };
   }
-  return undefined;
-}
 
-/** The descriptors of the given artifact type, for a registry that did not apply the filter itself. */
-export const ofArtifactType = (descriptors: readonly Descriptor[], artifactType: string | undefined) =>
-  artifactType === undefined
-    ? [...descriptors]
-    : descriptors.filter((descriptor) => descriptor.artifactType === artifactType);
+  /** The referrers tag schema: an index at the tag `sha256-<hex>`, or no referrers when there is none. */
+  private async tagSchema(
+    registry: string,
+    repository: string,
+    digest: string,
+    artifactType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReferrerListing> {
+    let fetched: FetchedManifest;
+    try {
+      fetched = await this.manifests.get({ registry, repository, tag: referrersTag(digest) }, signal);
+    } catch (error) {
+      if (isAbsent(error)) return { via: 'none', descriptors: [] };
+      throw error;
+    }
+    if (fetched.manifest.kind !== 'index') return { via: 'none', descriptors: [] };
+    return { via: 'referrers-tag', descriptors: ofArtifactType(fetched.manifest.manifests, artifactType) };
+  }
+}

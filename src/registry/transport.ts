@@ -5,8 +5,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { isNetworkFailure, isRetryableFailure, isTlsFailure, RegistryError, systemCode } from './errors.js';
+import { RegistryError } from './errors.js';
+import { answeredPlainHttp, requestFailure, systemCode } from './system-errors.js';
 import { deadline } from './deadline.js';
+import { Health } from './health.js';
+import { exchange, readCapped, REDIRECTS, type ResponseHeaders } from './http-exchange.js';
+
+export type { ResponseHeaders } from './http-exchange.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {
@@ -55,11 +60,6 @@ export interface HttpRequest {
   credentialed?: boolean;
 }
 
-/** An answer's header fields by name (any case); a repeated field comes joined with `, ` (Node's rule). */
-export interface ResponseHeaders {
-  get(name: string): string | null;
-}
-
 export interface HttpResponse {
   status: number;
   headers: ResponseHeaders;
@@ -67,72 +67,6 @@ export interface HttpResponse {
   url: string;
 }
 
-function headersOf(message: http.IncomingMessage): ResponseHeaders {
-  const fields = message.headers;
-  return {
-    get(name) {
-      const value = fields[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
-}
-
-/** What was sent by default when a request names none. */
-const DEFAULT_HEADERS: Record<string, string> = { accept: '*/*', 'user-agent': 'mirror-validate' };
-
-/**
- * One HTTP exchange with node:http: resolves with the status, headers and the unread body once the answer's
- * head arrives. Straight on node:http rather than through a fetch layer: a HEAD is most of what a run sends,
- * and a fetch implementation's per-answer body pipeline and header objects cost more CPU than the request
- * itself (measured on 1000 identical images: see the WAN benchmark in bench/RESULTS.md).
- */
-function exchange(
-  url: URL,
-  options: {
-    method: string;
-    headers: Record<string, string>;
-    body?: string;
-    signal: AbortSignal;
-    agent: http.Agent;
-  },
-): Promise<{
-  status: number;
-  headers: ResponseHeaders;
-  body: http.IncomingMessage;
-  /** Settles once the exchange is over and a kept-alive socket is back in its agent's pool. */
-  released: Promise<void>;
-}> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
-    for (const [name, value] of Object.entries(DEFAULT_HEADERS)) headers[name] ??= value;
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-    let request: http.ClientRequest;
-    try {
-      request = (url.protocol === 'https:' ? https : http).request(url, {
-        method: options.method,
-        headers,
-        agent: options.agent,
-        signal: options.signal,
-      });
-    } catch (error) {
-      // A header value no HTTP message may carry (a token service's answer with a line break in it).
-      reject(error);
-      return;
-    }
-    // The request's 'close' comes right before its socket is handed back ('free', in the same tick: Node's
-    // _http_client emitFreeNT), so what awaits this sends its next request on that socket, not a new one.
-    const released = new Promise<void>((settle) => request.once('close', () => settle()));
-    // A body cut off later fails its reader; one not read (a redirect's) emits no error without a listener.
-    request.once('response', (message) =>
-      resolve({ status: message.statusCode ?? 0, headers: headersOf(message), body: message, released }),
-    );
-    request.on('error', reject);
-    request.end(options.body);
-  });
-}
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** The host actually contacted for a registry name. */
 export function apiHost(registry: string): string {
@@ -152,108 +86,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-
-async function readCapped(
-  response: { headers: ResponseHeaders; body: http.IncomingMessage },
-  maxBytes: number,
-  registry: string,
-): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    response.body.destroy();
-    throw new RegistryError(
-      'too-large',
-      registry,
-      `response of ${declared} bytes exceeds the ${maxBytes}-byte limit`,
-    );
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) {
-      response.body.destroy();
-      throw new RegistryError('too-large', registry, `response exceeds the ${maxBytes}-byte limit`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * The TLS port answered in plain HTTP: OpenSSL reads the HTTP status line as a TLS record ("wrong version
- * number", "packet length too long", "http request"). A reset, a refusal or a timeout is not this.
- */
-function answeredPlainHttp(error: unknown, code: string | undefined): boolean {
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
-  const message =
-    String((error as Error)?.message ?? '') + String((error as { cause?: Error })?.cause?.message ?? '');
-  return code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message);
-}
-
-/**
- * Per registry: is it answering? A registry whose first contact, or three requests in a row, got no answer
- * within the request timeout is marked down: its other requests fail at once instead of each waiting out its
- * own timeouts and retries, and one request every probe interval is let through to find out whether it is
- * back. Any answer (whatever the status) marks it up again.
- */
-class Health {
-  readonly #state = new Map<
-    string,
-    { answered: boolean; silent: number; down?: { since: number; what: string }; probeAt?: number }
-  >();
-
-  constructor(private readonly probeMs: number) {}
-
-  #of(registry: string) {
-    let state = this.#state.get(registry);
-    if (!state) {
-      state = { answered: false, silent: 0 };
-      this.#state.set(registry, state);
-    }
-    return state;
-  }
-
-  /** Throws when the registry is down and this request is not the probe. */
-  check(registry: string): void {
-    const state = this.#of(registry);
-    if (!state.down) return;
-    const now = Date.now();
-    if (state.probeAt === undefined || now >= state.probeAt) {
-      state.probeAt = now + this.probeMs;
-      return; // this one is the probe
-    }
-    throw new RegistryError(
-      'timeout',
-      registry,
-      `${registry} is not answering: marked down ${Math.round((now - state.down.since) / 1000)} s ago after ${state.down.what}; asked again every ${Math.round(this.probeMs / 1000)} s`,
-    );
-  }
-
-  answered(registry: string): void {
-    const state = this.#of(registry);
-    state.answered = true;
-    state.silent = 0;
-    state.down = undefined;
-    state.probeAt = undefined;
-  }
-
-  silent(registry: string, what: string): void {
-    const state = this.#of(registry);
-    state.silent += 1;
-    if (state.down) return;
-    if (!state.answered || state.silent >= 3) {
-      state.down = {
-        since: Date.now(),
-        what: state.answered
-          ? `${state.silent} requests in a row got no answer (last: ${what})`
-          : `its first request got no answer (${what})`,
-      };
-      state.probeAt = Date.now() + this.probeMs;
-    }
-  }
-}
 
 export class Transport {
   private readonly health: Health;
@@ -507,33 +339,7 @@ export class Transport {
         this.schemes.set(target.host, 'http');
         return this.sendOnce(request, url.replace(/^https:/, 'http:'), method, headers);
       }
-      if (isTlsFailure(code)) {
-        throw new RegistryError(
-          'tls',
-          request.registry,
-          `TLS failure talking to ${target.host} (${code}): the certificate is not trusted; give its CA with ca-file, or list ${request.registry} in insecure-registries`,
-          { cause: error },
-        );
-      }
-      if (isNetworkFailure(code)) {
-        throw new RegistryError('network', request.registry, `cannot reach ${target.host} (${code})`, {
-          cause: error,
-        });
-      }
-      if (isRetryableFailure(code)) {
-        throw new RegistryError('network', request.registry, `connection reset by ${target.host} (${code})`, {
-          cause: error,
-          retryable: true,
-        });
-      }
-      throw new RegistryError(
-        'network',
-        request.registry,
-        `request to ${target.host} failed: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw requestFailure(error, code, request.registry, target.host);
     } finally {
       timeout.clear();
     }

@@ -2,6 +2,7 @@
 // image, a registry failure, a registry that contradicts itself, a line out of time. Pure: no I/O.
 import type { Descriptor } from '../../registry/manifest.js';
 import { isAbsent, RegistryError } from '../../registry/errors.js';
+import { failureClass } from '../../registry/refusals.js';
 import { formatPlatform } from './platform.js';
 import type { FailureReason, PlatformResult, Verdict } from './result.js';
 import { failed, type Digests } from './rules.js';
@@ -12,35 +13,12 @@ const missingReason = (side: Side): FailureReason =>
   side === 'source' ? 'source-missing' : 'destination-missing';
 
 /**
- * One place where registry failures become failure reasons. A repository refused by a registry that accepts
- * our credentials (or our anonymous token) is missing on that side: registries such as Docker Hub answer a
- * repository that does not exist exactly as one the caller may not read. A refusal of the credentials
- * themselves (the token service says no, or GET /v2/ does) is `auth`.
+ * A registry failure as a line's reason: the class registry/refusals.ts gives it (the one rule table of
+ * refused, missing and unreachable), with `missing` said for the side it happened on.
  */
 export function reasonForError(error: unknown, side: Side): FailureReason {
-  if (!(error instanceof RegistryError)) return 'unreachable';
-  switch (error.code) {
-    case 'denied':
-      return missingReason(side);
-    case 'unauthorized':
-    case 'forbidden':
-      return 'auth';
-    case 'rate-limited':
-      return 'rate-limited';
-    case 'timeout':
-      return 'timeout';
-    case 'tls':
-      return 'tls';
-    case 'digest-mismatch':
-      return 'integrity';
-    case 'invalid-manifest':
-    case 'too-large':
-      return 'invalid-manifest';
-    case 'not-found':
-    case 'network':
-    case 'http':
-      return 'unreachable';
-  }
+  const failure = failureClass(error);
+  return failure === 'missing' ? missingReason(side) : failure;
 }
 
 export { isAbsent };

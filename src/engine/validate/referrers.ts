@@ -3,7 +3,7 @@
 // policy-controller, Ratify: the referrers API, else the referrers tag schema, and cosign's tags). Only with
 // a policy other than `ignore`; what is required and what a result means is in referrer-rules.ts.
 import { isAbsent, RegistryError } from '../../registry/errors.js';
-import { referrersTag } from '../../registry/referrers.js';
+import { referrersTag } from '../../registry/referrers-page.js';
 import type { ImageReference } from '../../registry/reference.js';
 import type { RegistryReader } from '../../registry/reader.js';
 import type { ValidateOptions } from './options.js';

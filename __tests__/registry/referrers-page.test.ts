@@ -1,6 +1,7 @@
 // Reading the referrers API's answers: what a page is, where its next page is, and what is refused.
 import { describe, expect, test } from 'vitest';
-import { nextPage, ofArtifactType, readReferrersPage, referrersTag } from '../../src/registry/referrers.js';
+import { nextPage } from '../../src/registry/link.js';
+import { ofArtifactType, readReferrersPage, referrersTag } from '../../src/registry/referrers-page.js';
 
 const HOST = 'registry.example:5000';
 const SUBJECT = `sha256:${'a'.repeat(64)}`;
@@ -109,7 +110,7 @@ describe('nextPage', () => {
       `referrers/${SUBJECT}?p=3`,
     ],
   ])('%s is followed', (_, link, expected) => {
-    expect(nextPage(link, HOST, 'app')).toBe(expected);
+    expect(nextPage(link, HOST, 'app', 'referrers/')).toBe(expected);
   });
 
   test.each([
@@ -121,7 +122,7 @@ describe('nextPage', () => {
     ['no next relation', `</v2/app/referrers/${SUBJECT}?p=2>; rel="prev"`],
     ['no header', null],
   ])('%s is not followed', (_, link) => {
-    expect(nextPage(link, HOST, 'app')).toBeUndefined();
+    expect(nextPage(link, HOST, 'app', 'referrers/')).toBeUndefined();
   });
 });
 
