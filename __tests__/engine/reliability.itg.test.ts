@@ -11,7 +11,7 @@ import { validateEntries } from '../../src/engine/validate/runner.js';
 import { mirrorByApi, mirrorRebuilt } from '../../testkit/mirror.js';
 import { faultInjector, startProxy, type FaultRates, type TestProxy } from '../../testkit/proxy.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
-import { digestOf, linux, pushImage, pushMultiPlatform } from '../../testkit/seed.js';
+import { deleteManifest, digestOf, linux, pushImage, pushMultiPlatform } from '../../testkit/seed.js';
 
 const LINES = 56;
 let upstream: TestRegistry;
@@ -84,6 +84,11 @@ beforeAll(async () => {
     }
     lines.push(`${repo}:1.0`);
   }
+  // An image deleted upstream after it was mirrored: the line must read source-missing under any fault.
+  const gone = await pushImage(upstream, 'load/gone', '1.0', { platform: linux('amd64') });
+  await mirrorByApi(upstream, 'load/gone:1.0', mirror, 'load/gone:1.0');
+  await deleteManifest(upstream, 'load/gone', gone.digest);
+  lines.push('load/gone:1.0');
   list = lines.join('\n');
   const { results } = await validate(upstream.host, mirror.host);
   clean = results.map(verdict);
@@ -95,12 +100,13 @@ afterAll(async () => {
 
 describe('fault injection', () => {
   test('the clean run has every kind of verdict', () => {
-    expect(clean).toHaveLength(LINES);
+    expect(clean).toHaveLength(LINES + 1);
     const kinds = new Set(clean.map((line) => line.split(' ').slice(1).join(' ')));
     expect([...kinds].sort()).toEqual([
       'failed destination-missing',
       'failed digest-mismatch',
       'failed platform-missing',
+      'failed source-missing',
       'passed identical',
       'passed platforms',
     ]);
@@ -110,6 +116,9 @@ describe('fault injection', () => {
     [1, { serverError: 0.1, tooManyRequests: 0.05, reset: 0.05 }],
     [2, { serverError: 0.1, tooManyRequests: 0.05, reset: 0.05, truncate: 0.05, wrongContentType: 0.05 }],
     [3, { stall: 0.03, serverError: 0.05, reset: 0.03 }],
+    [4, { serverError: 0.1, tooManyRequests: 0.05, reset: 0.05 }],
+    [5, { serverError: 0.1, tooManyRequests: 0.05, reset: 0.05 }],
+    [6, { serverError: 0.1, tooManyRequests: 0.05, reset: 0.05 }],
   ])('seed %i, moderate rates %j: the same verdicts as a clean run', async (seed, rates) => {
     const faulty = await faultyPair(rates, seed);
     const { results, stats } = await validate(faulty.source, faulty.destination, { timeoutMs: 300 });
@@ -129,7 +138,7 @@ describe('fault injection', () => {
   ])('retries run out under %j: every line fails %s, none passes', async (rates, reason) => {
     const faulty = await faultyPair(rates, 9);
     const { results } = await validate(faulty.source, faulty.destination, { retries: 1, timeoutMs: 200 });
-    expect(results).toHaveLength(LINES);
+    expect(results).toHaveLength(LINES + 1);
     expect(
       new Set(results.map((result) => `${result.status} ${result.status === 'failed' ? result.reason : ''}`)),
     ).toEqual(new Set([`failed ${reason}`]));
@@ -157,7 +166,9 @@ describe('tampering', () => {
       results.map((result) => (result.status === 'failed' ? result.reason : result.status)),
     );
     expect(reasons.has('integrity')).toBe(true);
-    expect([...reasons].every((reason) => ['integrity', 'destination-missing'].includes(reason))).toBe(true);
+    expect(
+      [...reasons].every((reason) => ['integrity', 'destination-missing', 'source-missing'].includes(reason)),
+    ).toBe(true);
   });
 });
 

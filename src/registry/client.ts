@@ -61,6 +61,7 @@ export interface ClientOptions {
 }
 
 export interface RegistryClient extends RegistryReader {
+  listTags(registry: string, repository: string, signal?: AbortSignal): Promise<string[]>;
   close(): void;
 }
 

@@ -67,7 +67,6 @@ export interface HttpResponse {
   url: string;
 }
 
-
 /** The host actually contacted for a registry name. */
 export function apiHost(registry: string): string {
   return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
