@@ -2,30 +2,53 @@
 import type { Descriptor, Platform } from '../../registry/manifest.js';
 import type { PlatformFilter } from './options.js';
 
-const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> = {
-  x86_64: { architecture: 'amd64' },
-  'x86-64': { architecture: 'amd64' },
-  aarch64: { architecture: 'arm64' },
-  armhf: { architecture: 'arm', variant: 'v7' },
-  armel: { architecture: 'arm', variant: 'v6' },
-  i386: { architecture: '386' },
-  i686: { architecture: '386' },
-};
-
-/** arm64/v8 is arm64, amd64/v1 is amd64, arm without a variant is arm/v7; architecture aliases resolved. */
+/**
+ * containerd's normalisation, which is what a node runs when it picks a platform from an index
+ * (containerd/platforms database.go, normalizeOS lines 62-73 and normalizeArch lines 75-111, at 09756f5):
+ * - OS lowercased; `macos` is `darwin`.
+ * - `i386` is `386` (any variant dropped); `x86_64`, `x86-64` are `amd64`, whose `v1` is the default.
+ * - `aarch64` is `arm64`; its default variant is v8, so `8`, `v8` and `v8.0` are no variant, and `9`, `9.0`,
+ *   `v9.0` are `v9`.
+ * - `armhf` is `arm/v7` and `armel` is `arm/v6`, whatever variant was written; `arm` without a variant, or
+ *   with `7`, is `arm/v7`, and `5`, `6`, `8` are `v5`, `v6`, `v8`.
+ * Anything else is kept as written, lowercased. regclient (types/platform/platform.go, normalize) agrees
+ * except that it knows no `v8.0` or v9 spellings; go-containerregistry compares without normalising.
+ */
 export function normalisePlatform(platform: Platform): Platform {
-  const os = platform.os.toLowerCase();
+  let os = platform.os.toLowerCase();
+  if (os === 'macos') os = 'darwin';
   let architecture = platform.architecture.toLowerCase();
-  let variant = platform.variant?.toLowerCase();
-  const alias = ARCH_ALIASES[architecture];
-  if (alias) {
-    architecture = alias.architecture;
-    variant = variant || alias.variant;
+  let variant = platform.variant?.toLowerCase() || undefined;
+  switch (architecture) {
+    case 'i386':
+      architecture = '386';
+      variant = undefined;
+      break;
+    case 'x86_64':
+    case 'x86-64':
+    case 'amd64':
+      architecture = 'amd64';
+      if (variant === 'v1') variant = undefined;
+      break;
+    case 'aarch64':
+    case 'arm64':
+      architecture = 'arm64';
+      if (variant === '8' || variant === 'v8' || variant === 'v8.0') variant = undefined;
+      else if (variant === '9' || variant === '9.0' || variant === 'v9.0') variant = 'v9';
+      break;
+    case 'armhf':
+      architecture = 'arm';
+      variant = 'v7';
+      break;
+    case 'armel':
+      architecture = 'arm';
+      variant = 'v6';
+      break;
+    case 'arm':
+      if (variant === undefined || variant === '7') variant = 'v7';
+      else if (variant === '5' || variant === '6' || variant === '8') variant = `v${variant}`;
+      break;
   }
-  if (architecture === 'arm64' && (variant === 'v8' || variant === '8')) variant = undefined;
-  if (architecture === 'amd64' && (variant === 'v1' || variant === '1')) variant = undefined;
-  if (architecture === 'arm' && !variant) variant = 'v7';
-  if (variant && /^\d+$/.test(variant)) variant = `v${variant}`;
   return {
     os,
     architecture,
@@ -65,7 +88,8 @@ export function selectedByFilter(platform: Platform | undefined, filter: Platfor
   const p = normalisePlatform(platform);
   const arch = filter.arch.map((value) => normalisePlatform({ os: '', architecture: value }).architecture);
   if (p.architecture && !arch.includes(p.architecture)) return false;
-  if (p.os && !filter.os.map((value) => value.toLowerCase()).includes(p.os)) return false;
+  const os = filter.os.map((value) => normalisePlatform({ os: value, architecture: '' }).os);
+  if (p.os && !os.includes(p.os)) return false;
   if (
     filter.variant.length > 0 &&
     p.variant &&
