@@ -51,10 +51,16 @@ export default tseslint.config(
     'src/action/**',
   ]),
   boundary(
-    ['src/engine/**/*.ts', 'src/config/**/*.ts'],
+    ['src/engine/**/*.ts'],
     ['action', 'cli', 'report'],
-    'The engine and configuration know nothing of front doors or writers.',
+    'The engine knows nothing of front doors or writers.',
   ),
+  boundary(
+    ['src/config/**/*.ts'],
+    ['action', 'cli', 'report', 'engine'],
+    'Settings are values the front doors build and the engine receives: config imports no engine.',
+  ),
+  boundary(['src/report/**/*.ts'], ['action', 'cli'], 'Writers read the engine’s model, never a front door.'),
   boundary(
     ['src/registry/**/*.ts'],
     ['action', 'cli', 'report', 'engine', 'config'],

@@ -1,6 +1,6 @@
 // Results and run reports built by hand, for the tests of what the report writers make of them.
 import type { RunReport } from '../src/engine/report.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../src/config/settings.js';
 import { LineResults } from '../src/engine/validate/line-results.js';
 import type { LineResult } from '../src/engine/validate/result.js';
 

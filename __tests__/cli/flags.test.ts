@@ -6,7 +6,7 @@ import { configFromFlags } from '../../src/cli/main.js';
 import { redactor } from '../../src/cli/redact.js';
 
 const config = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-  configFromFlags(parseFlags(argv), env, () => undefined, '/work');
+  configFromFlags(parseFlags(argv), env, '/work');
 
 describe('parseFlags', () => {
   test.each([
@@ -34,14 +34,15 @@ describe('parseFlags', () => {
 
 describe('configFromFlags', () => {
   test('defaults come from the one defaults object; paths resolve against the working folder', () => {
-    expect(config(['-f', 'list.txt'])).toMatchObject({
+    const { settings, files } = config(['-f', 'list.txt']);
+    expect(files.failedFile).toBe(`/work/${DEFAULTS.failedFile}`);
+    expect(settings).toMatchObject({
       listFile: 'list.txt',
       listPath: '/work/list.txt',
       jobs: DEFAULTS.jobs,
-      tlsVerify: DEFAULTS.tlsVerify,
+      tls: { verify: DEFAULTS.tlsVerify, insecureRegistries: [] },
       defaultProject: DEFAULTS.defaultProject,
       imageTimeoutMs: DEFAULTS.imageTimeout * 1000,
-      failedFile: `/work/${DEFAULTS.failedFile}`,
       options: {
         filter: { arch: DEFAULTS.arch.split(','), os: DEFAULTS.os.split(','), variant: [] },
         provenance: DEFAULTS.provenance,
@@ -53,7 +54,7 @@ describe('configFromFlags', () => {
   });
 
   test('--referrers takes the policy', () => {
-    expect(config(['-f', 'l', '--referrers', 'sbom,text/spdx']).options.referrers).toEqual({
+    expect(config(['-f', 'l', '--referrers', 'sbom,text/spdx']).settings.options.referrers).toEqual({
       mode: 'list',
       kinds: ['sbom'],
       artifactTypes: ['text/spdx'],
@@ -63,7 +64,7 @@ describe('configFromFlags', () => {
   test('a password from the environment pairs with the user flag', () => {
     expect(
       config(['-f', 'l', '--destination-username', 'robot'], { MIRROR_VALIDATE_DESTINATION_PASSWORD: 'pw' })
-        .destinationCredential,
+        .settings.destinationCredential,
     ).toEqual({ username: 'robot', password: 'pw' });
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { FailedLine, PassedLine } from '../../src/engine/validate/result.js';
 import { recordPasses, refineDrift } from '../../src/engine/drift.js';
 import { mirrorByApi } from '../../testkit/mirror.js';
@@ -34,18 +34,21 @@ afterAll(async () => {
 });
 
 const run = () =>
-  runEngine({
-    listFile: join(dir, 'list.txt'),
-    source: upstream.host,
-    destination: mirror.host,
-    defaultProject: 'library',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    jobs: 4,
-    tlsVerify: false,
-    imageTimeoutMs: 10_000,
-    cacheDir: join(dir, 'cache'),
-    log: () => undefined,
-  });
+  runEngine(
+    {
+      listFile: join(dir, 'list.txt'),
+      source: upstream.host,
+      destination: mirror.host,
+      defaultProject: 'library',
+      options: DEFAULT_VALIDATE_OPTIONS,
+      jobs: 4,
+      tls: { verify: false, insecureRegistries: [] },
+      imageTimeoutMs: 10_000,
+      cacheDir: join(dir, 'cache'),
+    },
+    { log: () => undefined },
+    async (report) => ({ ...report, lines: report.results.toArray() }),
+  );
 
 describe('drift across runs', () => {
   test('upstream moved: drift with the date of the last pass; a changed mirror: broken', async () => {
@@ -58,7 +61,7 @@ describe('drift across runs', () => {
     await pushImage(mirror, 'upstream/single-oci', '1.0', { platform: linux('arm64') });
 
     const second = await run();
-    const [multi, single, attested] = second.results.toArray() as [FailedLine, FailedLine, FailedLine];
+    const [multi, single, attested] = second.lines as [FailedLine, FailedLine, FailedLine];
     expect(multi).toMatchObject({
       status: 'failed',
       reason: 'digest-mismatch',

@@ -5,7 +5,7 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../src/engine/list/image-list.js';
 import { createRegistryClient, type ClientOptions } from '../../src/registry/client.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { validateEntries } from '../../src/engine/validate/runner.js';
 import { mirrorByApi, mirrorRebuilt } from '../../testkit/mirror.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import { mirrorIdentical } from '../../testkit/mirror.js';
 import { startProxy, type TestProxy } from '../../testkit/proxy.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
@@ -36,18 +36,19 @@ test('the run timeout ends a run stuck on a silent registry: unfinished lines in
       `${upstream.host}/upstream/multi ${stalling.host}/upstream/multi 1.0\n`,
   );
   const started = Date.now();
-  const report = await runEngine({
-    listFile: join(dir, 'list.txt'),
-    defaultProject: 'library',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    jobs: 2,
-    tlsVerify: false,
-    imageTimeoutMs: 120_000,
-    runTimeoutMs: 1_500,
-    log: () => undefined,
-  });
-  const results = report.results.toArray();
-  report.results.close();
+  const results = await runEngine(
+    {
+      listFile: join(dir, 'list.txt'),
+      defaultProject: 'library',
+      options: DEFAULT_VALIDATE_OPTIONS,
+      jobs: 2,
+      tls: { verify: false, insecureRegistries: [] },
+      imageTimeoutMs: 120_000,
+      runTimeoutMs: 1_500,
+    },
+    { log: () => undefined },
+    async (report) => report.results.toArray(),
+  );
   expect(Date.now() - started).toBeLessThan(10_000);
   expect(results.map((result) => result.status)).toEqual(['passed', 'skipped']);
   expect(results[1]).toMatchObject({

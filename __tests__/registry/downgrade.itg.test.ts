@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import { selfSignedCertificate, startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
 
@@ -103,22 +103,23 @@ test('a reset of the first TLS connection: no credentials over plain HTTP, and t
     join(dir, 'list.txt'),
     'upstream/multi:1.0\nupstream/attested:1.0\nupstream/single-oci:1.0\n',
   );
-  const report = await runEngine({
-    listFile: join(dir, 'list.txt'),
-    source: frontHost,
-    destination: frontHost,
-    defaultProject: 'library',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    jobs: 4,
-    tlsVerify: false,
-    imageTimeoutMs: 30_000,
-    sourceCredential: { username: registry.username, password: registry.password },
-    destinationCredential: { username: registry.username, password: registry.password },
-    env: { HOME: dir },
-    log: () => undefined,
-  });
-  const results = report.results.toArray();
-  report.results.close();
+  const { report, results } = await runEngine(
+    {
+      listFile: join(dir, 'list.txt'),
+      source: frontHost,
+      destination: frontHost,
+      defaultProject: 'library',
+      options: DEFAULT_VALIDATE_OPTIONS,
+      jobs: 4,
+      tls: { verify: false, insecureRegistries: [] },
+      imageTimeoutMs: 30_000,
+      sourceCredential: { username: registry.username, password: registry.password },
+      destinationCredential: { username: registry.username, password: registry.password },
+      env: { HOME: dir },
+    },
+    { log: () => undefined },
+    async (report) => ({ report, results: report.results.toArray() }),
+  );
   expect(resets).toBe(1);
   expect(results.map((result) => result.status)).toEqual(['passed', 'passed', 'passed']);
   expect(seen.filter((request) => request.scheme === 'http')).toEqual([]);

@@ -3,7 +3,7 @@
 // on, and one request per probe interval finds out when it is back.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseImageList } from '../../src/engine/list/image-list.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { validateEntries } from '../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../src/registry/client.js';

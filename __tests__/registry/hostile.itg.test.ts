@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { FailedLine, LineResult } from '../../src/engine/validate/result.js';
 import { startHostileRegistry, type HostileCase, type HostileRegistry } from '../../testkit/hostile.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
@@ -39,25 +39,23 @@ async function validate(
   await writeFile(listFile, `upstream/single-oci hostile/${name} 1.0\n`);
   const output: string[] = [];
   const started = Date.now();
-  const report = await runEngine({
-    listFile,
-    source: upstream.host,
-    destination: hostile.host,
-    defaultProject: 'library',
-    options: DEFAULT_VALIDATE_OPTIONS,
-    jobs: 2,
-    tlsVerify: true,
-    insecureRegistries: [upstream.host],
-    caFile: trust.caFile,
-    imageTimeoutMs: 8_000,
-    destinationCredential: { username: 'ci', password: PASSWORD },
-    env: { HOME: dir, ...trust.env },
-    log: (message) => output.push(message),
-    debug: (message) => output.push(message),
-  });
+  const [result] = (await runEngine(
+    {
+      listFile,
+      source: upstream.host,
+      destination: hostile.host,
+      defaultProject: 'library',
+      options: DEFAULT_VALIDATE_OPTIONS,
+      jobs: 2,
+      tls: { verify: true, insecureRegistries: [upstream.host], caFile: trust.caFile },
+      imageTimeoutMs: 8_000,
+      destinationCredential: { username: 'ci', password: PASSWORD },
+      env: { HOME: dir, ...trust.env },
+    },
+    { log: (message) => output.push(message), debug: (message) => output.push(message) },
+    async (report) => report.results.toArray(),
+  )) as [LineResult];
   const seconds = (Date.now() - started) / 1000;
-  const [result] = report.results.toArray() as [LineResult];
-  report.results.close();
   return { result, seconds, output: output.join('\n') };
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runEngine } from '../../src/engine/engine.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { FailedLine, LineResult } from '../../src/engine/validate/result.js';
 import type { Credential } from '../../src/registry/credentials.js';
 import { buildJsonReport } from '../../src/report/json-report.js';
@@ -88,26 +88,28 @@ async function validate(front: RegistryFront, credential: Credential | undefined
   const listFile = join(dir, `${front.profile.name}.txt`);
   await writeFile(listFile, lines.join('\n') + '\n');
   const output: string[] = [];
-  const report = await runEngine({
-    listFile,
-    source: hub.host,
-    destination: front.host,
-    defaultProject: 'library',
-    options: { ...DEFAULT_VALIDATE_OPTIONS, deep },
-    jobs: 4,
-    tlsVerify: false,
-    // The fronts are plain HTTP on loopback: credentials may go to the mirror only because it is listed. The
-    // Docker-Hub-like upstream is not: it is read with anonymous tokens, which may go over plain HTTP.
-    insecureRegistries: [front.host],
-    imageTimeoutMs: 20_000,
-    destinationCredential: credential,
-    env: { HOME: dir, DOCKER_CONFIG: join(dir, 'no-docker-config') },
-    log: (message) => output.push(message),
-    debug: (message) => output.push(message),
-  });
-  const results: LineResult[] = report.results.toArray();
-  output.push(JSON.stringify(buildJsonReport(report)));
-  report.results.close();
+  const { report, results } = await runEngine(
+    {
+      listFile,
+      source: hub.host,
+      destination: front.host,
+      defaultProject: 'library',
+      options: { ...DEFAULT_VALIDATE_OPTIONS, deep },
+      jobs: 4,
+      // The fronts are plain HTTP on loopback: credentials may go to the mirror only because it is listed. The
+      // Docker-Hub-like upstream is not: it is read with anonymous tokens, which may go over plain HTTP.
+      tls: { verify: false, insecureRegistries: [front.host] },
+      imageTimeoutMs: 20_000,
+      destinationCredential: credential,
+      env: { HOME: dir, DOCKER_CONFIG: join(dir, 'no-docker-config') },
+    },
+    { log: (message) => output.push(message), debug: (message) => output.push(message) },
+    async (report) => {
+      const lines: LineResult[] = report.results.toArray();
+      output.push(JSON.stringify(buildJsonReport(report)));
+      return { report, results: lines };
+    },
+  );
   return { results, output: output.join('\n'), report };
 }
 

@@ -3,7 +3,7 @@
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../src/engine/list/image-list.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { validateEntries } from '../../src/engine/validate/runner.js';
 import { createRegistryClient, type ClientOptions } from '../../src/registry/client.js';

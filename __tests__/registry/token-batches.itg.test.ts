@@ -4,7 +4,7 @@
 // token-auth registry and its token service, counted at the token service.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseImageList } from '../../src/engine/list/image-list.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import { validateEntries } from '../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../src/registry/client.js';
 import { withExplicit } from '../../src/registry/credentials.js';

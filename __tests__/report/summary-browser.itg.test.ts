@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../src/engine/report.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../src/config/settings.js';
 import type { FailureReason, LineResult, ReferrerResult } from '../../src/engine/validate/result.js';
 import { buildSummary } from '../../src/report/summary.js';
 import { reportOf } from '../../testkit/results.js';

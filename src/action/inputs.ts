@@ -11,9 +11,8 @@ import {
   parseRegistries,
   parseRetentionDays,
   parseShard,
-  type Shard,
 } from '../config/parse.js';
-import type { ValidateOptions } from '../engine/validate/options.js';
+import type { Shard, ValidateOptions } from '../config/settings.js';
 import type { Credential } from '../registry/credentials.js';
 
 export const Input = {

@@ -1,8 +1,8 @@
 // The action: inputs → engine → failed list, report, outputs, summary, annotations, artifact → fail if needed.
 import * as core from '@actions/core';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { runEngine } from '../engine/engine.js';
-import type { RunReport } from '../engine/report.js';
+import type { RunSettings } from '../config/settings.js';
+import { runEngine, type RunHooks } from '../engine/engine.js';
 import { ConfigurationError } from '../engine/errors.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
@@ -71,121 +71,124 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     listFile: inputs.file,
     reasonsDoc: 'docs/reasons.md of this action',
   });
-  let report: RunReport | undefined;
-  try {
-    report = await runEngine({
-      listFile: inputs.file,
-      listPath,
-      source: inputs.source,
-      destination: inputs.destination,
-      defaultProject: inputs.defaultProject,
-      options: inputs.options,
-      jobs: inputs.jobs,
-      tlsVerify: inputs.tlsVerify,
+  const settings: RunSettings = {
+    listFile: inputs.file,
+    listPath,
+    source: inputs.source,
+    destination: inputs.destination,
+    defaultProject: inputs.defaultProject,
+    options: inputs.options,
+    jobs: inputs.jobs,
+    tls: {
+      verify: inputs.tlsVerify,
       insecureRegistries: inputs.insecureRegistries,
-      caFile: inputs.caFile ? resolve(workspace, inputs.caFile) : undefined,
-      runTimeoutMs: inputs.runTimeoutMs,
-      sourceCredential: inputs.sourceCredential,
-      destinationCredential: inputs.destinationCredential,
-      imageTimeoutMs: inputs.imageTimeoutMs,
-      cacheDir,
-      ...narrowed,
-      signal: controller.signal,
-      log: (message) => view.note(message),
-      debug: (message) => core.debug(message),
-      onStart: (lines) => view.start(lines),
-      onResult: (result, done) => view.onResult(result, done),
-    });
+      ...(inputs.caFile ? { caFile: resolve(workspace, inputs.caFile) } : {}),
+    },
+    runTimeoutMs: inputs.runTimeoutMs,
+    sourceCredential: inputs.sourceCredential,
+    destinationCredential: inputs.destinationCredential,
+    imageTimeoutMs: inputs.imageTimeoutMs,
+    cacheDir,
+    selection: narrowed,
+  };
+  const hooks: RunHooks = {
+    signal: controller.signal,
+    log: (message) => view.note(message),
+    debug: (message) => core.debug(message),
+    onStart: (lines) => view.start(lines),
+    onResult: (result, done) => view.onResult(result, done),
+  };
+  try {
+    await runEngine(settings, hooks, async (report) => {
+      // Files and outputs first: whatever happens next, the results are kept.
+      await writeResultFiles(report, { failedFile, reportFile, junitFile });
+      const problems = problemCount(report);
+      core.setOutput(Output.total, report.totals.lines);
+      core.setOutput(Output.passed, report.totals.passed);
+      core.setOutput(Output.failed, report.totals.failed);
+      core.setOutput(Output.skipped, report.totals.skipped);
+      core.setOutput(Output.drifted, report.totals.drifted);
+      core.setOutput(Output.failedFile, failedFile);
+      core.setOutput(Output.reportFile, reportFile);
+      core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
+      core.setOutput(Output.artifactId, '');
+      core.setOutput(Output.artifactUrl, '');
+      view.finish(report, [
+        { label: 'failed list', path: inputs.failedFile },
+        { label: 'report', path: inputs.reportFile },
+        ...(inputs.junitFile ? [{ label: 'JUnit XML', path: inputs.junitFile }] : []),
+      ]);
 
-    // Files and outputs first: whatever happens next, the results are kept.
-    await writeResultFiles(report, { failedFile, reportFile, junitFile });
-    const problems = problemCount(report);
-    core.setOutput(Output.total, report.totals.lines);
-    core.setOutput(Output.passed, report.totals.passed);
-    core.setOutput(Output.failed, report.totals.failed);
-    core.setOutput(Output.skipped, report.totals.skipped);
-    core.setOutput(Output.drifted, report.totals.drifted);
-    core.setOutput(Output.failedFile, failedFile);
-    core.setOutput(Output.reportFile, reportFile);
-    core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');
-    core.setOutput(Output.artifactId, '');
-    core.setOutput(Output.artifactUrl, '');
-    view.finish(report, [
-      { label: 'failed list', path: inputs.failedFile },
-      { label: 'report', path: inputs.reportFile },
-      ...(inputs.junitFile ? [{ label: 'JUnit XML', path: inputs.junitFile }] : []),
-    ]);
-
-    if (inputs.annotations) {
-      const file = relative(workspace, listPath) || inputs.file;
-      for (const annotation of planAnnotations(report.results.problems(), file)) {
-        const properties = {
-          title: annotation.title,
-          file: annotation.file,
-          startLine: annotation.startLine,
-        };
-        if (annotation.kind === 'error') core.error(annotation.message, properties);
-        else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
-        else core.notice(annotation.message);
+      if (inputs.annotations) {
+        const file = relative(workspace, listPath) || inputs.file;
+        for (const annotation of planAnnotations(report.results.problems(), file)) {
+          const properties = {
+            title: annotation.title,
+            file: annotation.file,
+            startLine: annotation.startLine,
+          };
+          if (annotation.kind === 'error') core.error(annotation.message, properties);
+          else if (annotation.kind === 'warning') core.warning(annotation.message, properties);
+          else core.notice(annotation.message);
+        }
       }
-    }
 
-    // Each shard of a matrix uploads and summarises under its own name.
-    const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
-    const artifactName = inputs.shard
-      ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
-      : inputs.artifactName;
-    let artifactNote = `the report ${inputs.reportFile}`;
-    let uploaded: { name: string; url: string } | undefined;
-    if (report.totals.failed > 0) {
-      const artifact = await uploadResults(
-        artifactName,
-        [failedFile, reportFile, ...(junitFile ? [junitFile] : [])],
-        inputs.retentionDays,
-      );
-      if (artifact.status === 'uploaded') {
-        core.setOutput(Output.artifactId, artifact.id);
-        core.setOutput(Output.artifactUrl, artifact.url);
-        core.info(`artifact ${artifactName}: ${artifact.url}`);
-        artifactNote = `the artifact ${artifactName}`;
-        uploaded = { name: artifactName, url: artifact.url };
-      } else if (artifact.status === 'skipped') core.notice(artifact.message);
-      else core.warning(artifact.message);
-    }
+      // Each shard of a matrix uploads and summarises under its own name.
+      const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+      const artifactName = inputs.shard
+        ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
+        : inputs.artifactName;
+      let artifactNote = `the report ${inputs.reportFile}`;
+      let uploaded: { name: string; url: string } | undefined;
+      if (report.totals.failed > 0) {
+        const artifact = await uploadResults(
+          artifactName,
+          [failedFile, reportFile, ...(junitFile ? [junitFile] : [])],
+          inputs.retentionDays,
+        );
+        if (artifact.status === 'uploaded') {
+          core.setOutput(Output.artifactId, artifact.id);
+          core.setOutput(Output.artifactUrl, artifact.url);
+          core.info(`artifact ${artifactName}: ${artifact.url}`);
+          artifactNote = `the artifact ${artifactName}`;
+          uploaded = { name: artifactName, url: artifact.url };
+        } else if (artifact.status === 'skipped') core.notice(artifact.message);
+        else core.warning(artifact.message);
+      }
 
-    if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
-      const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
-      const lineLink = listLineLinks({
-        env: process.env,
-        workspace,
-        listPath,
-        pullRequestHeadSha: currentEvent().pullRequest?.head?.sha,
-      });
-      await core.summary
-        .addRaw(
-          buildSummary(report, {
-            fullResultsHint: artifactNote,
-            title,
-            lineLink,
-            reasonLink: reasonDocLinks(process.env),
-            artifact: uploaded,
-          }),
-        )
-        .write();
-    }
+      if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
+        const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
+        const lineLink = listLineLinks({
+          env: process.env,
+          workspace,
+          listPath,
+          pullRequestHeadSha: currentEvent().pullRequest?.head?.sha,
+        });
+        await core.summary
+          .addRaw(
+            buildSummary(report, {
+              fullResultsHint: artifactNote,
+              title,
+              lineLink,
+              reasonLink: reasonDocLinks(process.env),
+              artifact: uploaded,
+            }),
+          )
+          .write();
+      }
 
-    // Optional and possibly slow: after every result is out; not for a cancelled run.
-    if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
+      // Optional and possibly slow: after every result is out; not for a cancelled run.
+      if (cacheDir && inputs.cache && !controller.signal.aborted) await saveManifestCache(cacheDir, cacheLog);
 
-    if (controller.signal.aborted) {
-      core.setFailed(
-        `interrupted: ${report.results.problems().filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
-      );
-    } else if (problems > 0 && inputs.failOnError) {
-      core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
-    }
+      if (controller.signal.aborted) {
+        core.setFailed(
+          `interrupted: ${report.results.problems().filter((r) => r.status === 'skipped' && r.reason === 'interrupted').length} lines were not validated`,
+        );
+      } else if (problems > 0 && inputs.failOnError) {
+        core.setFailed(`${formatOutcomeLine(report)}; the failing lines are in ${inputs.failedFile}`);
+      }
+    });
   } finally {
-    report?.results.close();
     release();
   }
 }

@@ -1,13 +1,12 @@
-// Pull-request narrowing and sharding: which list lines this step validates, as the engine's `select`.
+// Pull-request narrowing and sharding: which list lines this step validates, as the run's line selection.
 import * as core from '@actions/core';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { promisify } from 'node:util';
-import type { EngineConfig } from '../engine/engine.js';
-import type { ListEntry } from '../engine/list/image-list.js';
-import { changedLines, shardFilter } from '../engine/list/select.js';
+import type { LineSelection } from '../config/settings.js';
+import { changedLines } from '../engine/list/select.js';
 import type { ActionInputs } from './inputs.js';
 
 const run_ = promisify(execFile);
@@ -54,19 +53,13 @@ async function baseVersion(workspace: string, baseSha: string, path: string): Pr
   }
 }
 
-/** The shard and pull-request narrowing, as the engine's `select`. */
+/** The shard and pull-request narrowing, as the run's line selection. */
 export async function selection(
   inputs: ActionInputs,
   workspace: string,
   listPath: string,
-): Promise<Pick<EngineConfig, 'select' | 'selection'>> {
-  const filters: ((entry: ListEntry) => boolean)[] = [];
-  const said: string[] = [];
-  if (inputs.shard) {
-    const shard = shardFilter(inputs.shard);
-    filters.push(shard.select);
-    said.push(shard.selection);
-  }
+): Promise<LineSelection | undefined> {
+  let changed: LineSelection['changed'];
   if (inputs.changedOnly) {
     const event = currentEvent();
     const pullRequest = event.pullRequest;
@@ -77,11 +70,12 @@ export async function selection(
     } else {
       const relativePath = relative(workspace, listPath);
       const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
-      const changed = changedLines(base, await readFile(listPath, 'utf8'));
-      filters.push((entry) => changed.has(entry.line));
-      said.push(`lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`);
+      changed = {
+        lines: changedLines(base, await readFile(listPath, 'utf8')),
+        since: `lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`,
+      };
     }
   }
-  if (filters.length === 0) return {};
-  return { select: (entry) => filters.every((filter) => filter(entry)), selection: said.join(', ') };
+  if (!inputs.shard && !changed) return undefined;
+  return { ...(inputs.shard ? { shard: inputs.shard } : {}), ...(changed ? { changed } : {}) };
 }

@@ -10,12 +10,11 @@ import {
   parseRegistries,
   parseReferrers,
   parseShard,
-  type Shard,
 } from '../config/parse.js';
-import { runEngine, type EngineConfig } from '../engine/engine.js';
-import type { RunReport } from '../engine/report.js';
+import type { RunSettings } from '../config/settings.js';
+import { runEngine } from '../engine/engine.js';
+import type { LineResult } from '../engine/validate/result.js';
 import { ConfigurationError } from '../engine/errors.js';
-import { shardFilter } from '../engine/list/select.js';
 import { checkWritable, writeResultFiles } from '../report/files.js';
 import { colorAllowed, createConsoleReporter } from '../report/console.js';
 import { exitCodeFor } from '../report/outcome.js';
@@ -48,15 +47,16 @@ function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boole
   return typeof value === 'boolean' ? value : fallback;
 }
 
-const shardOption = (shard: Shard | undefined) => (shard ? shardFilter(shard) : {});
+/** The run's settings and where its files go, as the flags say. */
+export interface CliConfig {
+  settings: RunSettings;
+  files: { failedFile: string; reportFile?: string; junitFile?: string };
+}
 
-export type CliConfig = EngineConfig & { failedFile: string; reportFile?: string; junitFile?: string };
-
-/** Turns flags into the engine's configuration; throws UsageError naming the flag on a bad value. */
+/** Turns flags into the run's settings; throws UsageError naming the flag on a bad value. */
 export function configFromFlags(
   flags: ParsedFlags,
   env: NodeJS.ProcessEnv,
-  log: (message: string) => void,
   cwd: string = process.cwd(),
 ): CliConfig {
   const listFile = stringFlag(flags, 'file');
@@ -80,18 +80,22 @@ export function configFromFlags(
   const reportFile = stringFlag(flags, 'report');
   const junitFile = stringFlag(flags, 'junit');
   const cacheDir = stringFlag(flags, 'cache-dir');
-  return {
+  const shard = setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'));
+  const caFile = stringFlag(flags, 'ca-file');
+  const settings: RunSettings = {
     listFile,
     listPath: resolve(cwd, listFile),
     source: stringFlag(flags, 'source') || undefined,
     destination: stringFlag(flags, 'destination') || undefined,
     defaultProject: text('default-project', DEFAULTS.defaultProject),
     jobs: setting(() => parseJobs(text('jobs', defaultText('jobs')), '--jobs')),
-    tlsVerify: booleanFlag(flags, 'tls-verify', DEFAULTS.tlsVerify),
-    insecureRegistries: setting(() =>
-      parseRegistries(text('insecure-registries', DEFAULTS.insecureRegistries), '--insecure-registries'),
-    ),
-    ...(stringFlag(flags, 'ca-file') ? { caFile: resolve(cwd, stringFlag(flags, 'ca-file') as string) } : {}),
+    tls: {
+      verify: booleanFlag(flags, 'tls-verify', DEFAULTS.tlsVerify),
+      insecureRegistries: setting(() =>
+        parseRegistries(text('insecure-registries', DEFAULTS.insecureRegistries), '--insecure-registries'),
+      ),
+      ...(caFile ? { caFile: resolve(cwd, caFile) } : {}),
+    },
     runTimeoutMs:
       setting(() => parsePositiveSeconds(text('timeout', defaultText('timeout')), '--timeout')) * 1000,
     imageTimeoutMs:
@@ -114,12 +118,16 @@ export function configFromFlags(
     sourceCredential: credential('source', env.MIRROR_VALIDATE_SOURCE_PASSWORD),
     destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),
     cacheDir: cacheDir ? resolve(cwd, cacheDir) : undefined,
-    ...shardOption(setting(() => parseShard(text('shard', DEFAULTS.shard), '--shard'))),
-    failedFile: resolve(cwd, text('failed', DEFAULTS.failedFile)),
-    reportFile: reportFile ? resolve(cwd, reportFile) : undefined,
-    junitFile: junitFile ? resolve(cwd, junitFile) : undefined,
+    ...(shard ? { selection: { shard } } : {}),
     env,
-    log,
+  };
+  return {
+    settings,
+    files: {
+      failedFile: resolve(cwd, text('failed', DEFAULTS.failedFile)),
+      reportFile: reportFile ? resolve(cwd, reportFile) : undefined,
+      junitFile: junitFile ? resolve(cwd, junitFile) : undefined,
+    },
   };
 }
 
@@ -146,7 +154,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       out(version());
       return EXIT.ok;
     }
-    config = configFromFlags(flags, io.env, out, io.cwd);
+    config = configFromFlags(flags, io.env, io.cwd);
   } catch (error) {
     if (error instanceof UsageError) {
       err(`mirror-validate: ${error.message}`);
@@ -154,16 +162,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     throw error;
   }
-  if (flags.get('debug')) config.debug = (message) => err(`debug: ${message}`);
-  config.signal = io.signal;
-
   const shownFailed = stringFlag(flags, 'failed') ?? DEFAULTS.failedFile;
   const shownReport = stringFlag(flags, 'report');
   const shownJunit = stringFlag(flags, 'junit');
   try {
-    await checkWritable(config.failedFile, '--failed', shownFailed);
-    if (config.reportFile) await checkWritable(config.reportFile, '--report', shownReport);
-    if (config.junitFile) await checkWritable(config.junitFile, '--junit', shownJunit);
+    await checkWritable(config.files.failedFile, '--failed', shownFailed);
+    if (config.files.reportFile) await checkWritable(config.files.reportFile, '--report', shownReport);
+    if (config.files.junitFile) await checkWritable(config.files.junitFile, '--junit', shownJunit);
   } catch (error) {
     err(`mirror-validate: ${(error as Error).message}`);
     return EXIT.usage;
@@ -177,22 +182,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     color: colorAllowed(io.env, tty, flags.get('no-color') === true),
     verbose: flags.get('verbose') === true,
     github: false,
-    listFile: config.listFile,
+    listFile: config.settings.listFile,
     reasonsDoc: REASONS_DOC,
   });
-  config.log = (message) => view.note(message);
-  config.onStart = (lines) => view.start(lines);
-  config.onResult = (result, done) => view.onResult(result, done);
-  let report: RunReport | undefined;
+  const hooks = {
+    log: (message: string) => view.note(message),
+    ...(flags.get('debug') ? { debug: (message: string) => err(`debug: ${message}`) } : {}),
+    onStart: (lines: number) => view.start(lines),
+    onResult: (result: LineResult, done: number) => view.onResult(result, done),
+    signal: io.signal,
+  };
   try {
-    report = await runEngine(config);
-    await writeResultFiles(report, config);
-    view.finish(report, [
-      { label: 'failed list', path: shownFailed },
-      ...(shownReport ? [{ label: 'report', path: shownReport }] : []),
-      ...(shownJunit ? [{ label: 'JUnit XML', path: shownJunit }] : []),
-    ]);
-    return exitCodeFor(report);
+    return await runEngine(config.settings, hooks, async (report) => {
+      await writeResultFiles(report, config.files);
+      view.finish(report, [
+        { label: 'failed list', path: shownFailed },
+        ...(shownReport ? [{ label: 'report', path: shownReport }] : []),
+        ...(shownJunit ? [{ label: 'JUnit XML', path: shownJunit }] : []),
+      ]);
+      return exitCodeFor(report);
+    });
   } catch (error) {
     if (error instanceof ConfigurationError) {
       err(`mirror-validate: ${error.message}`);
@@ -201,7 +210,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Not the user's doing: a status of its own, so scripts can tell a bug from bad input.
     err(`mirror-validate: internal error: ${(error as Error).stack ?? String(error)}`);
     return EXIT.internal;
-  } finally {
-    report?.results.close();
   }
 }

@@ -1,7 +1,7 @@
 // Value parsers shared by the action's inputs and the command line's flags.
 // Each throws an Error whose message names the setting (`input "jobs"`, `--arch`, …) and the bad value.
 import type { Credential } from '../registry/credentials.js';
-import type { ReferrerKind, ReferrerPolicy } from '../engine/validate/options.js';
+import { COSIGN_KINDS, type ReferrerKind, type ReferrerPolicy, type Shard } from './settings.js';
 import { JOBS_MAX, JOBS_MIN } from './defaults.js';
 
 export function parseJobs(text: string, name: string): number {
@@ -63,12 +63,6 @@ export function parseRetentionDays(text: string, name: string): number {
   return Number(trimmed);
 }
 
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
-
 export function parseShard(text: string, name: string): Shard | undefined {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
@@ -91,9 +85,6 @@ export function parseCredential(
   if (!username || !password) throw new Error(`${names.username} and ${names.password} go together`);
   return { username, password };
 }
-
-/** cosign's tag suffixes, as the policy names them, and the kind each stands for. */
-const COSIGN_KINDS: Record<string, ReferrerKind> = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
 
 // A media type's two parts (RFC 6838 section 4.2 restricted names), parameters not allowed.
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
@@ -124,11 +115,4 @@ export function parseReferrers(text: string, name: string): ReferrerPolicy {
   if (items.length === 0)
     throw new Error(`${name} must be ignore, require, or a comma list of sig, att, sbom and artifact types`);
   return { mode: 'list', kinds, artifactTypes };
-}
-
-/** A referrers policy as written in an input or flag. */
-export function formatReferrers(policy: ReferrerPolicy): string {
-  if (policy.mode !== 'list') return policy.mode;
-  const names = Object.fromEntries(Object.entries(COSIGN_KINDS).map(([name, kind]) => [kind, name]));
-  return [...policy.kinds.map((kind) => names[kind] ?? kind), ...policy.artifactTypes].join(',');
 }

@@ -13,57 +13,30 @@ import { ConfigurationError } from './errors.js';
 import { parseImageList, type ListEntry } from './list/image-list.js';
 import { readListFile } from './list-file.js';
 import type { RunReport } from './report.js';
-import type { ValidateOptions } from './validate/options.js';
+import type { RunSettings } from '../config/settings.js';
+import type { LineResults } from './validate/line-results.js';
 import type { LineResult } from './validate/result.js';
+import { selectEntries } from './list/select.js';
 import { validateEntries } from './validate/runner.js';
 
-export interface EngineConfig {
-  /** Path of the image list, as the user gave it (used in messages and annotations). */
-  listFile: string;
-  /** Where to read it, when that differs from listFile (resolved against the workspace or working folder). */
-  listPath?: string;
-  /** Registry overrides (hangar's --source / --destination). */
-  source?: string;
-  destination?: string;
-  defaultProject: string;
-  options: ValidateOptions;
-  /** 1–20, checked by the configuration parsers. */
-  jobs: number;
-  tlsVerify: boolean;
-  /** Registries (`host[:port]`) insecure whatever tls-verify says: the only ones credentials reach over HTTP. */
-  insecureRegistries?: readonly string[];
-  /** A PEM bundle trusted besides the system's CAs (SSL_CERT_FILE and NODE_EXTRA_CA_CERTS are read too). */
-  caFile?: string;
-  sourceCredential?: Credential;
-  destinationCredential?: Credential;
-  /** Per-image time budget. */
-  imageTimeoutMs: number;
-  /** A folder where manifests fetched by digest are kept across runs (content-addressed, verified on read). */
-  cacheDir?: string;
-  /** Only the entries this accepts are validated and reported (a shard, a pull request's changes). */
-  select?: (entry: ListEntry) => boolean;
-  /** Said in the report and summary when `select` narrowed the list. */
-  selection?: string;
-  /** Milliseconds the whole run may take; then the lines not yet finished are `skipped` / `interrupted`. */
-  runTimeoutMs?: number;
-  /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
-  signal?: AbortSignal;
-  /** Where the Docker config and credential helpers are found; the process's environment by default. */
-  env?: NodeJS.ProcessEnv;
-  /** Progress lines for a person (`[n/N] list.txt:12 … → PASS identical`). */
+/** What the front door is told as the run goes, and how it stops the run: apart from the settings. */
+export interface RunHooks {
+  /** Messages for a person (warnings, what a selection kept). */
+  log: (message: string) => void;
+  debug?: (message: string) => void;
   /** Told how many lines will be validated, before the first starts. */
   onStart?: (lines: number) => void;
   /** Each line's result as it settles, with how many have settled (the front doors show progress). */
   onResult?: (result: LineResult, done: number) => void;
-  log: (message: string) => void;
-  debug?: (message: string) => void;
+  /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
+  signal?: AbortSignal;
 }
 
 /**
  * Credentials by registry host: the explicit source credential for the hosts the list reads from, the explicit
  * destination credential for the hosts it compares against, the Docker config for everything else.
  */
-export function credentialsFor(entries: readonly ListEntry[], config: EngineConfig): CredentialResolver {
+export function credentialsFor(entries: readonly ListEntry[], config: RunSettings): CredentialResolver {
   const explicit: Record<string, Credential> = {};
   const assign = (host: string, credential: Credential | undefined, side: string) => {
     if (!credential) return;
@@ -84,31 +57,31 @@ export function credentialsFor(entries: readonly ListEntry[], config: EngineConf
 }
 
 /** The caller's signal, and the run's timeout: whichever comes first stops the run. */
-function runSignal(config: EngineConfig): { signal?: AbortSignal; dispose: () => void } {
-  if (!config.runTimeoutMs) return { signal: config.signal, dispose: () => undefined };
+function runSignal(config: RunSettings, hooks: RunHooks): { signal?: AbortSignal; dispose: () => void } {
+  if (!config.runTimeoutMs) return { signal: hooks.signal, dispose: () => undefined };
   const controller = new AbortController();
   const seconds = Math.round(config.runTimeoutMs / 1000);
   const timer = setTimeout(
     () => controller.abort(new Error(`the run's timeout of ${seconds} s ran out`)),
     config.runTimeoutMs,
   );
-  const stop = () => controller.abort(config.signal?.reason);
-  if (config.signal?.aborted) stop();
-  else config.signal?.addEventListener('abort', stop, { once: true });
+  const stop = () => controller.abort(hooks.signal?.reason);
+  if (hooks.signal?.aborted) stop();
+  else hooks.signal?.addEventListener('abort', stop, { once: true });
   return {
     signal: controller.signal,
     dispose: () => {
       clearTimeout(timer);
-      config.signal?.removeEventListener('abort', stop);
+      hooks.signal?.removeEventListener('abort', stop);
     },
   };
 }
 
 /** The CA bundles to trust besides the system's: ca-file, then SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. */
-async function readCaCertificates(config: EngineConfig): Promise<string[]> {
+async function readCaCertificates(config: RunSettings): Promise<string[]> {
   const env = config.env ?? process.env;
   const files = [
-    ...(config.caFile ? [{ path: config.caFile, name: 'ca-file' }] : []),
+    ...(config.tls.caFile ? [{ path: config.tls.caFile, name: 'ca-file' }] : []),
     ...(env.SSL_CERT_FILE ? [{ path: env.SSL_CERT_FILE, name: 'SSL_CERT_FILE' }] : []),
     ...(env.NODE_EXTRA_CA_CERTS ? [{ path: env.NODE_EXTRA_CA_CERTS, name: 'NODE_EXTRA_CA_CERTS' }] : []),
   ];
@@ -127,7 +100,15 @@ async function readCaCertificates(config: EngineConfig): Promise<string[]> {
   return pems;
 }
 
-export async function runEngine(config: EngineConfig): Promise<RunReport> {
+/**
+ * Runs the validation and hands the report to `use` (writing files, outputs, the summary); the engine owns the
+ * results and frees them (their spool) once `use` is done, whatever happens.
+ */
+export async function runEngine<T>(
+  config: RunSettings,
+  hooks: RunHooks,
+  use: (report: RunReport) => Promise<T>,
+): Promise<T> {
   const startedAt = new Date().toISOString();
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
   const listed = parseImageList(text, {
@@ -140,25 +121,30 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       `image list "${config.listFile}" names no image (only blank lines and comments)`,
     );
   }
-  const entries = config.select ? listed.filter(config.select) : listed;
-  if (config.selection) config.log(`${config.selection}: ${entries.length} of ${listed.length} lines`);
+  const { entries, said } = selectEntries(listed, config.selection);
+  if (said) hooks.log(`${said}: ${entries.length} of ${listed.length} lines`);
   const client = createRegistryClient({
-    tlsVerify: config.tlsVerify,
-    insecureRegistries: config.insecureRegistries,
+    tlsVerify: config.tls.verify,
+    insecureRegistries: config.tls.insecureRegistries,
     extraCaCertificates: await readCaCertificates(config),
     onPlainHttp: (registry, listed) =>
-      config.log(
+      hooks.log(
         `warning: ${registry} is used over plain HTTP${listed ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
       ),
+    onHeadMisread: (registry) =>
+      hooks.log(
+        `warning: ${registry} answers HEAD 404 for manifests its GET serves; it is read by GET for the rest of the run`,
+      ),
     credentials: credentialsFor(entries, config),
-    onDebug: config.debug,
+    onDebug: hooks.debug,
     cacheDir: config.cacheDir,
   });
-  config.onStart?.(entries.length);
-  const run = runSignal(config);
+  hooks.onStart?.(entries.length);
+  const run = runSignal(config, hooks);
+  let results: LineResults | undefined;
   try {
     const drift = config.cacheDir ? await loadDriftState(config.cacheDir) : undefined;
-    const results = await validateEntries({
+    results = await validateEntries({
       entries,
       options: config.options,
       jobs: config.jobs,
@@ -166,19 +152,13 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       reader: client,
       signal: run.signal,
       ...(drift ? { refine: (result) => refineDrift(result, drift) } : {}),
-      onResult: config.onResult,
+      onResult: hooks.onResult,
     });
-    if (config.cacheDir && drift) {
-      try {
-        await saveDriftState(config.cacheDir, recordPasses(drift, results.passed(), startedAt));
-      } catch (error) {
-        results.close();
-        throw error;
-      }
-    }
-    return {
+    if (config.cacheDir && drift)
+      await saveDriftState(config.cacheDir, recordPasses(drift, results.passed(), startedAt));
+    const report: RunReport = {
       listFile: config.listFile,
-      selection: config.selection,
+      selection: said,
       startedAt,
       finishedAt: new Date().toISOString(),
       options: config.options,
@@ -188,8 +168,12 @@ export async function runEngine(config: EngineConfig): Promise<RunReport> {
       totals: results.totals,
       requests: client.stats(),
     };
+    run.dispose();
+    client.close();
+    return await use(report);
   } finally {
     run.dispose();
     client.close();
+    results?.close();
   }
 }

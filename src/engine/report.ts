@@ -1,6 +1,6 @@
 // The report model: everything a run found, as the front doors and the report writers read it.
 import type { RegistryRequestStats } from '../registry/reader.js';
-import type { ValidateOptions } from './validate/options.js';
+import type { ValidateOptions } from '../config/settings.js';
 import type { LineResults } from './validate/line-results.js';
 import type { Totals } from './validate/result.js';
 

@@ -104,7 +104,10 @@ export function parseChallenges(header: string): ParsedChallenge[] {
   skipSeparators();
   while (!reader.done) {
     const scheme = reader.token();
-    if (!scheme) throw new SyntaxError(`no scheme at ${JSON.stringify(header.slice(reader.position, reader.position + 20))}`);
+    if (!scheme)
+      throw new SyntaxError(
+        `no scheme at ${JSON.stringify(header.slice(reader.position, reader.position + 20))}`,
+      );
     const challenge: ParsedChallenge = { scheme: scheme.toLowerCase(), params: {} };
     challenges.push(challenge);
     const spaced = reader.peek() === ' ' || reader.peek() === '\t';

@@ -4,8 +4,8 @@
 // without repeating what the page already said (the registries, the line's own references). Every value is
 // escaped; the whole stays well under GitHub's 1 MiB per step.
 import { requestsPerLine, type RunReport } from '../engine/report.js';
-import { formatReferrers } from '../config/parse.js';
-import { REFERRER_KINDS } from '../engine/validate/options.js';
+import { formatReferrers } from '../config/settings.js';
+import { REFERRER_KINDS } from '../config/settings.js';
 import type { LineResult, ReferrerResult } from '../engine/validate/result.js';
 import { isProblem, problemCount, whatIsWrong } from './outcome.js';
 import { escapeHtml } from './escape.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/config/settings.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { mirrorRebuilt } from '../../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/config/settings.js';
 import { FairQueue } from '../../../src/engine/validate/fair-queue.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { startProxy, type TestProxy } from '../../../testkit/proxy.js';

@@ -1,6 +1,7 @@
 // The referrer rules: kinds, what a policy requires and asks for, and how referrers change a verdict.
 import { describe, expect, test } from 'vitest';
-import { formatReferrers, parseReferrers } from '../../../src/config/parse.js';
+import { parseReferrers } from '../../../src/config/parse.js';
+import { formatReferrers } from '../../../src/config/settings.js';
 import {
   checksReferrers,
   cosignSuffixes,

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseReferrers } from '../../../src/config/parse.js';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/config/settings.js';
 import type { FailedLine, LineResult } from '../../../src/engine/validate/result.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../../src/registry/client.js';

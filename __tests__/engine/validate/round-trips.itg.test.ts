@@ -4,7 +4,7 @@
 // registries, through a reader that holds each GET and the blob fetch long enough to see what overlaps.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
-import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/config/settings.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
 import type { RegistryReader } from '../../../src/registry/reader.js';

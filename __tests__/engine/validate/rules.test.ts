@@ -1,7 +1,7 @@
 // The verdict rules on hand-built manifests: every rule, the precedence, and containerd's platform rules.
 import { describe, expect, test } from 'vitest';
 import { MediaType, type Descriptor, type Manifest, type Platform } from '../../../src/registry/manifest.js';
-import { DEFAULT_VALIDATE_OPTIONS, type ValidateOptions } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS, type ValidateOptions } from '../../../src/config/settings.js';
 import {
   formatPlatform,
   normalisePlatform,

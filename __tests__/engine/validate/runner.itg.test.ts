@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { createRegistryClient, type ClientOptions } from '../../../src/registry/client.js';
 import { withExplicit } from '../../../src/registry/credentials.js';
-import { DEFAULT_VALIDATE_OPTIONS, type ValidateOptions } from '../../../src/engine/validate/options.js';
+import { DEFAULT_VALIDATE_OPTIONS, type ValidateOptions } from '../../../src/config/settings.js';
 import type { FailedLine, LineResult } from '../../../src/engine/validate/result.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { mirrorIdentical, mirrorRebuilt } from '../../../testkit/mirror.js';

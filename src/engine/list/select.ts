@@ -1,7 +1,7 @@
 // Which lines of the list a run validates: one shard of n, or only the lines a pull request added or changed.
 // Pure.
 import { createHash } from 'node:crypto';
-import type { Shard } from '../../config/parse.js';
+import type { LineSelection, Shard } from '../../config/settings.js';
 import { comparisonKey, isComment, splitLines, type ListEntry } from './image-list.js';
 
 /**
@@ -17,11 +17,24 @@ export function inShard(entry: ListEntry, shard: Shard): boolean {
   return shardOf(entry, shard.count) === shard.index;
 }
 
-/** How a run is narrowed to one shard, as both front doors say it. */
-export const shardFilter = (shard: Shard) => ({
-  select: (entry: ListEntry) => inShard(entry, shard),
-  selection: `shard ${shard.index}/${shard.count}`,
-});
+/** The entries a selection keeps (in the shard, and changed when changes are given), and how to say so. */
+export function selectEntries<T extends ListEntry>(
+  entries: readonly T[],
+  selection: LineSelection | undefined,
+): { entries: readonly T[]; said?: string } {
+  if (!selection || (!selection.shard && !selection.changed)) return { entries };
+  const { shard, changed } = selection;
+  const said = [
+    ...(shard ? [`shard ${shard.index}/${shard.count}`] : []),
+    ...(changed ? [changed.since] : []),
+  ].join(', ');
+  return {
+    entries: entries.filter(
+      (entry) => (!shard || inShard(entry, shard)) && (!changed || changed.lines.has(entry.line)),
+    ),
+    said,
+  };
+}
 
 /**
  * Line numbers (1-based) of the head version whose text is not in the base version: the lines a change

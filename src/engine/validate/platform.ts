@@ -1,6 +1,6 @@
 // Platforms compared the way containerd normalises them. Pure.
 import type { Descriptor, Platform } from '../../registry/manifest.js';
-import type { PlatformFilter } from './options.js';
+import type { PlatformFilter } from '../../config/settings.js';
 
 /**
  * containerd's normalisation, which is what a node runs when it picks a platform from an index

@@ -1,6 +1,6 @@
 // The referrer rules: which referrers a policy requires, what kind each is, and how their fate at the
 // destination changes a line's verdict. Pure: no I/O (referrers.ts does the requests).
-import type { ReferrerKind, ReferrerPolicy } from './options.js';
+import type { ReferrerKind, ReferrerPolicy } from '../../config/settings.js';
 import type { Finding, FailureReason, ReferrerResult, Verdict } from './result.js';
 import { failed, short } from './rules.js';
 

@@ -6,7 +6,7 @@ import { isAbsent, RegistryError } from '../../registry/errors.js';
 import { referrersTag } from '../../registry/referrers-page.js';
 import type { ImageReference } from '../../registry/reference.js';
 import type { RegistryReader } from '../../registry/reader.js';
-import type { ValidateOptions } from './options.js';
+import type { ValidateOptions } from '../../config/settings.js';
 import { formatPlatform, isAttestation, selectedByFilter } from './platform.js';
 import { reasonForError, type Side } from './reasons.js';
 import {

@@ -1,5 +1,5 @@
 // Per-line results as a tagged union. Shared by the engine, the CLI and the action.
-import type { ReferrerKind } from './options.js';
+import type { ReferrerKind } from '../../config/settings.js';
 
 /**
  * Every failure reason, in precedence order: when several apply to a line, the first is its reason (the

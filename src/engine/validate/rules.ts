@@ -4,7 +4,7 @@
 // which destination children must be checked (`childrenToCheck`) or fetched (`childrenToFetch`); the runner
 // does exactly those requests and `judge` turns the observations into the verdict.
 import { MediaType, type Descriptor, type Manifest, type Platform } from '../../registry/manifest.js';
-import type { ValidateOptions } from './options.js';
+import type { ValidateOptions } from '../../config/settings.js';
 import {
   attestedDigest,
   formatPlatform,

@@ -9,7 +9,7 @@ import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
 import { FairQueue } from './fair-queue.js';
 import { checkReferrers } from './referrers.js';
 import { LineResults } from './line-results.js';
-import type { ValidateOptions } from './options.js';
+import type { ValidateOptions } from '../../config/settings.js';
 import { isAttestation, selectedByFilter } from './platform.js';
 import {
   errorVerdict,
