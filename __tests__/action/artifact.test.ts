@@ -1,4 +1,4 @@
-// The artifact step's decisions that the end-to-end run cannot reach: GHES and a missing service.
+// The artifact step's decisions: GHES and a missing service (the run's handling of them: jobs.itg.test.ts).
 import { describe, expect, test } from 'vitest';
 import { isGhes, uploadResults } from '../../src/action/artifact.js';
 
@@ -19,7 +19,8 @@ describe('artifact upload', () => {
     });
   });
 
-  test('on GHES: a warning, not a failure of the run', async () => {
+  // That the run then warns and goes on is held by jobs.itg.test.ts, through the action's run().
+  test('on GHES: refused with a message naming the server, before any request', async () => {
     const outcome = await uploadResults('a', ['/tmp/x'], 0, {
       ACTIONS_RUNTIME_TOKEN: 'x',
       ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/',

@@ -158,6 +158,31 @@ describe('sharding', () => {
   });
 });
 
+describe('on GitHub Enterprise Server', () => {
+  test('the artifact upload is a warning: outputs are written and the run does not fail for it', async () => {
+    const uploads = artifacts.artifacts.length;
+    const result = await step(
+      { file: 'images.txt', 'fail-on-error': 'false', 'failed-file': 'failed-ghes.txt' },
+      {
+        ACTIONS_RUNTIME_TOKEN: runtimeToken(),
+        ACTIONS_RESULTS_URL: `${artifacts.url}/`,
+        GITHUB_SERVER_URL: 'https://github.acme.internal',
+      },
+    );
+    // A failing line, so an upload is attempted: refused for GHES with a warning, nothing sent.
+    expect(result.outputs.failed).toBe('1');
+    expect(result.stdout).toMatch(
+      /^::warning::artifact upload is not supported on GitHub Enterprise Server \(https:\/\/github\.acme\.internal\); the files stay on disk$/m,
+    );
+    expect(artifacts.artifacts.length).toBe(uploads);
+    expect(result.outputs['artifact-id']).toBe('');
+    expect(result.outputs.result).toBe('failure');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/^::error::/m);
+    expect(await readFile(join(repo, 'failed-ghes.txt'), 'utf8')).toBe('upstream/single-oci:1.0\n');
+  });
+});
+
 describe('nightly re-run with the cache', () => {
   let cacheService: CacheService;
   beforeAll(async () => {

@@ -1,32 +1,12 @@
-// One slow registry cannot hold every worker: the share logic, and a real run with a slow upstream.
+// One slow registry cannot hold every worker: a real run with a slow upstream (the share logic: fair-queue.test.ts).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { createRegistryClient } from '../../../src/registry/client.js';
 import { DEFAULT_VALIDATE_OPTIONS } from '../../../src/config/settings.js';
-import { FairQueue } from '../../../src/engine/validate/fair-queue.js';
 import { validateEntries } from '../../../src/engine/validate/runner.js';
 import { startProxy, type TestProxy } from '../../../testkit/proxy.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';
 import { seedStandardImages } from '../../../testkit/seed.js';
-
-describe('FairQueue', () => {
-  test('a group gets at most half the jobs while another has work waiting; all of them when alone', () => {
-    const items = ['a1', 'a2', 'a3', 'a4', 'a5', 'b1', 'b2', 'b3'];
-    const queue = new FairQueue(items, (item) => item[0] as string, 4);
-    expect([queue.take(), queue.take(), queue.take(), queue.take()]).toEqual(['a1', 'a2', 'b1', 'b2']);
-    expect(queue.take()).toBeUndefined();
-    queue.done('b1');
-    expect(queue.take()).toBe('b3');
-    // Nothing of b is waiting any more: a may use every job.
-    expect([queue.take(), queue.take()]).toEqual(['a3', 'a4']);
-    expect(queue.pending).toBe(1);
-  });
-
-  test('input order is kept with a single group', () => {
-    const queue = new FairQueue([1, 2, 3], () => 'one', 2);
-    expect([queue.take(), queue.take(), queue.take()]).toEqual([1, 2, undefined]);
-  });
-});
 
 describe('a slow upstream beside a fast one', () => {
   let slowRegistry: TestRegistry;

@@ -182,7 +182,18 @@ describe('rules', () => {
   });
 
   test('Helm chart and other artifacts compare by digest only', () => {
-    expect(summary(verdictOf(image(HELM_CONFIG), image(HELM_CONFIG)))).toBe('failed digest-mismatch');
+    const chart = image(HELM_CONFIG);
+    const view = (digest: number, manifest: Manifest) => ({ digest: d(digest), manifest });
+    // The artifact path is taken (an image with the same shape goes the platform way) …
+    expect(compare(view(1000, chart), view(2000, chart), DEFAULT_VALIDATE_OPTIONS).kind).toBe('artifact');
+    expect(compare(view(1000, image()), view(2000, image()), DEFAULT_VALIDATE_OPTIONS).kind).toBe(
+      'platforms',
+    );
+    // … and its verdict says so: no platform to compare, only the digests.
+    const verdict = verdictOf(chart, chart);
+    expect(summary(verdict)).toBe('failed digest-mismatch');
+    expect(verdict.status === 'failed' && verdict.detail).toMatch(/^artifact without platforms: /);
+    expect(verdict.platforms).toEqual([]);
   });
 
   test('require-identical refuses a rebuilt index', () => {
