@@ -5,13 +5,14 @@ import { colorAllowed, createConsoleReporter } from '../../src/report/console.js
 import { passedLine, reportOf } from '../../testkit/results.js';
 
 const passed = passedLine;
-const failed = (line: number): LineResult => ({
+const failedWith = (line: number, message: string): LineResult => ({
   ...passed(line),
   status: 'failed',
   reason: 'destination-missing',
-  findings: [],
-  detail: 'destination does not exist \u001b[2J',
+  findings: [{ reason: 'destination-missing', message }],
+  detail: message,
 });
+const failed = (line: number) => failedWith(line, 'destination does not exist \u001b[2J');
 
 function run(
   results: LineResult[],
@@ -80,10 +81,7 @@ describe('in a log', () => {
   });
 
   test('a line break from a registry never starts a log line of its own (a workflow command)', () => {
-    const hostile = {
-      ...failed(1),
-      detail: 'not found\n::stop-commands::x\r\n::error::forged',
-    } as LineResult;
+    const hostile = failedWith(1, 'not found\n::stop-commands::x\r\n::error::forged');
     const { out } = run([hostile], { tty: false, github: true });
     expect(out).not.toMatch(/^::(stop-commands|error)/m);
     expect(out).toContain('not found ::stop-commands::x ::error::forged');

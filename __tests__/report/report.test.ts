@@ -4,12 +4,13 @@ import type { RunReport } from '../../src/engine/report.js';
 import { ANNOTATIONS_PER_KIND, planAnnotations } from '../../src/report/annotations.js';
 import { formatFailedList } from '../../src/report/failed-list.js';
 import { buildJsonReport } from '../../src/report/json-report.js';
-import { exitCodeFor } from '../../src/report/outcome.js';
+import { exitCodeFor, whatIsWrong } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml, ROWS_PER_REASON } from '../../src/report/summary.js';
 import {
   FAILURE_REASONS,
   PASS_RULES,
   SKIP_REASONS,
+  type Finding,
   type LineResult,
   type SkipReason,
 } from '../../src/engine/validate/result.js';
@@ -308,5 +309,48 @@ describe('docs/reasons.md', () => {
     const committed = await readFile(join(import.meta.dirname, '..', '..', 'docs', 'reasons.md'), 'utf8');
     expect(committed).toBe(reasonsPage());
     for (const code of [...FAILURE_REASONS, ...SKIP_REASONS]) expect(committed).toContain(`\n## ${code}\n`);
+  });
+});
+
+describe('what is wrong, beside the line that names the image', () => {
+  const line = (findings: Finding[], extra: Partial<LineResult> = {}) =>
+    ({
+      ...failed(3),
+      findings,
+      detail: findings.map((finding) => finding.message).join('; '),
+      ...extra,
+    }) as LineResult;
+
+  test('composed from the findings in their brief form, whole sentences only', () => {
+    const result = line([
+      {
+        reason: 'source-missing',
+        message: 'source upstream/app:1 does not exist',
+        brief: 'source does not exist',
+      },
+      {
+        reason: 'destination-missing',
+        message: 'destination mirror/app:1 does not exist',
+        brief: 'destination does not exist',
+      },
+    ]);
+    expect(whatIsWrong(result)).toBe('source does not exist; destination does not exist');
+  });
+
+  test('a finding that names no reference of the line is shown as written', () => {
+    const message = 'destination index lacks linux/arm64 (source sha256:000700070007…)';
+    expect(whatIsWrong(line([{ reason: 'platform-missing', platform: 'linux/arm64', message }]))).toBe(
+      message,
+    );
+  });
+
+  test('drift is said first; skipped lines keep their detail', () => {
+    const drifted = line([{ reason: 'digest-mismatch', message: 'x' }], {
+      drift: { since: '2026-12-01T00:00:00Z', previousSourceDigest: 'sha256:1' },
+    });
+    expect(whatIsWrong(drifted)).toBe(
+      'upstream moved since 2026-12-01T00:00:00Z (the mirror has what passed then); x',
+    );
+    expect(whatIsWrong(skipped(4))).toBe(skipped(4).detail);
   });
 });

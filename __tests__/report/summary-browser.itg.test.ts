@@ -36,13 +36,20 @@ function image(
   };
 }
 
-const fail = (base: ReturnType<typeof image>, reason: FailureReason, detail: string): LineResult => ({
+/** A failed line with one finding, as the engine writes it: the message, and its brief form when it names the line. */
+const fail = (
+  base: ReturnType<typeof image>,
+  reason: FailureReason,
+  detail: string,
+  brief?: string,
+): LineResult => ({
   ...base,
   status: 'failed',
   reason,
   detail,
-  findings: [{ reason, message: detail }],
+  findings: [{ reason, message: detail, ...(brief ? { brief } : {}) }],
 });
+const shortDigest = (value: string) => `${value.slice(0, 19)}…`;
 
 /** A typical run: what a Kubernetes air-gap list looks like when a few things went wrong. */
 function typicalResults(): LineResult[] {
@@ -82,7 +89,7 @@ function typicalResults(): LineResult[] {
     fail(
       registrar,
       'platform-missing',
-      `linux/arm64 (${digest(7)}) is not in the destination index; linux/amd64 is`,
+      `destination index lacks linux/arm64 (source ${shortDigest(digest(7))})`,
     ),
   );
   put(
@@ -90,6 +97,7 @@ function typicalResults(): LineResult[] {
       image(3, paths[1]!, 'v5.2.0'),
       'destination-missing',
       `destination ${MIRROR}/${paths[1]}:v5.2.0 does not exist`,
+      'destination does not exist',
     ),
   );
   put(
@@ -97,13 +105,14 @@ function typicalResults(): LineResult[] {
       image(4, paths[2]!, digest(4)),
       'destination-missing',
       `destination ${MIRROR}/${paths[2]}@${digest(4)} does not exist`,
+      'destination does not exist',
     ),
   );
   put({
     ...fail(
       image(6, paths[4]!, 'v1.34.2'),
       'digest-mismatch',
-      `the destination has ${digest(61)}, the source ${digest(62)}`,
+      `destination has ${shortDigest(digest(61))} but source has ${shortDigest(digest(62))} (upstream moved or wrong image)`,
     ),
     drift: { since: '2026-11-28T02:00:00Z', previousSourceDigest: digest(61) },
   } as LineResult);
@@ -111,7 +120,7 @@ function typicalResults(): LineResult[] {
     fail(
       image(9, paths[7]!, 'v1.34.2'),
       'manifest-missing',
-      `linux/arm64: the destination index lists ${digest(9)}, which the repository does not have`,
+      `destination index lists linux/arm64 ${shortDigest(digest(9))} but the repository does not have that manifest`,
     ),
   );
   const renamed = image(12, paths[10]!, '3.10');
@@ -123,7 +132,8 @@ function typicalResults(): LineResult[] {
         destination: `${MIRROR}/airgap/k8s/pause:3.10`,
       },
       'auth',
-      `destination ${MIRROR}: the registry refused the credentials given (HTTP 401)`,
+      `destination ${MIRROR}/airgap/k8s/pause:3.10: ${MIRROR} refused the credentials given`,
+      `destination: ${MIRROR} refused the credentials given`,
     ),
   );
   // Signed images (referrers: require): one whose signature and SBOM arrived, one whose signature did not,

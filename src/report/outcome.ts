@@ -21,15 +21,15 @@ export function formatOutcomeLine(report: RunReport): string {
   return `${verdict}: ${lines} line${lines === 1 ? '' : 's'}, ${passed} passed, ${failed} failed, ${skipped} skipped`;
 }
 
-/** The detail without the line's own references (the summary row or the terminal line already names the image). */
+/**
+ * What is wrong with a line, for where the line's image is already named (a summary row, a terminal line):
+ * composed from its findings in their brief form, never cut out of the sentence written for the report.
+ */
 export function whatIsWrong(result: LineResult): string {
-  let text = result.detail;
-  for (const reference of [result.source, result.destination])
-    if (reference) text = text.split(reference).join('');
-  text = text
-    .replace(/ {2,}/g, ' ')
-    .replace(/ ([:;,])/g, '$1')
-    .trim();
+  let text =
+    result.status === 'failed'
+      ? result.findings.map((finding) => finding.brief ?? finding.message).join('; ')
+      : result.detail;
   if (result.status === 'failed' && result.drift)
     text = `upstream moved since ${result.drift.since} (the mirror has what passed then); ${text}`;
   return text;

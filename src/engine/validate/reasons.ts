@@ -26,11 +26,23 @@ export { isAbsent };
 /** A registry failure on one side of a line; `reference` is the line's reference on that side. */
 export function errorVerdict(error: unknown, side: Side, reference: string, digests: Digests = {}): Verdict {
   const reason = reasonForError(error, side);
-  const message =
-    error instanceof RegistryError
-      ? `${side} ${error.reference ?? reference}: ${error.problem}`
-      : `${side} ${reference}: ${(error as Error).message}`;
-  const verdict = failed([{ reason, message }], [], digests);
+  const problem = error instanceof RegistryError ? error.problem : (error as Error).message;
+  // What failed is named unless it is the line's own reference (then the line already names it).
+  const about =
+    error instanceof RegistryError && error.reference && error.reference !== reference
+      ? error.reference
+      : undefined;
+  const verdict = failed(
+    [
+      {
+        reason,
+        message: `${side} ${about ?? reference}: ${problem}`,
+        ...(about ? {} : { brief: `${side}: ${problem}` }),
+      },
+    ],
+    [],
+    digests,
+  );
   return error instanceof RegistryError && reason === 'rate-limited' && verdict.status === 'failed'
     ? { ...verdict, registry: error.registry }
     : verdict;
@@ -45,12 +57,15 @@ export function missingVerdict(
   references: { source: string; destination: string },
   digests: Digests,
 ): Verdict {
-  const finding = (side: Side, error: unknown) => ({
-    reason: missingReason(side),
-    message: `${side} ${references[side]} ${
-      error instanceof RegistryError && error.code === 'denied' ? error.problem : 'does not exist'
-    }`,
-  });
+  const finding = (side: Side, error: unknown) => {
+    const problem =
+      error instanceof RegistryError && error.code === 'denied' ? error.problem : 'does not exist';
+    return {
+      reason: missingReason(side),
+      message: `${side} ${references[side]} ${problem}`,
+      brief: `${side} ${problem}`,
+    };
+  };
   return failed(
     [
       ...(absent.source !== undefined ? [finding('source', absent.source)] : []),
@@ -78,6 +93,7 @@ export function fetchErrorVerdict(
         {
           reason: 'integrity',
           message: `${side} ${reference}: the registry announced ${digest} but has no manifest with that digest`,
+          brief: `${side}: the registry announced ${digest} but has no manifest with that digest`,
         },
       ],
       [],

@@ -47,6 +47,7 @@ function errorFinding(error: unknown, side: Side, ref: ImageReference, what: str
   return {
     reason: reason === 'source-missing' || reason === 'destination-missing' ? 'unreachable' : reason,
     message: `${side} ${ref.registry}/${ref.repository} ${what}: ${problem}`,
+    brief: `${side} ${what}: ${problem}`,
   };
 }
 
@@ -140,6 +141,7 @@ export async function checkReferrers(
       errors.push({
         reason: 'invalid-manifest',
         message: `source ${source.registry}/${source.repository} ${about}: ${required.length} required referrers, more than ${MAX_REQUIRED_REFERRERS} (not one image's signatures); not checked at the destination`,
+        brief: `source ${about}: ${required.length} required referrers, more than ${MAX_REQUIRED_REFERRERS} (not one image's signatures); not checked at the destination`,
       });
       return [...results.values()];
     }

@@ -36,6 +36,11 @@ export interface Finding {
   /** Platform it concerns, as `os/arch[/variant][ os.version]`, when it concerns one. */
   platform?: string;
   message: string;
+  /**
+   * The message without the line's own references, for where the line's image is already named (a summary
+   * row, a terminal line); absent when the message names no reference of the line.
+   */
+  brief?: string;
 }
 
 /** How one platform (or attestation entry) of the source fared at the destination. */
