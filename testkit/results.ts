@@ -26,6 +26,7 @@ export function reportOf(
   const all = LineResults.of(results);
   return {
     listFile: 'images.txt',
+    format: 'hangar',
     startedAt: '2026-01-01T00:00:00Z',
     finishedAt: '2026-01-01T00:00:01Z',
     options: DEFAULT_VALIDATE_OPTIONS,

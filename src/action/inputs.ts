@@ -10,9 +10,19 @@ import {
   parseReferrers,
   parseRegistries,
   parseRetentionDays,
+  parseChoice,
   parseShard,
+  parseSyncOptions,
 } from '../config/parse.js';
-import type { Shard, ValidateOptions } from '../config/settings.js';
+import {
+  FAILED_FORMATS,
+  LIST_FORMATS,
+  type FailedFormat,
+  type ListFormat,
+  type Shard,
+  type SyncOptions,
+  type ValidateOptions,
+} from '../config/settings.js';
 import type { Credential } from '../registry/credentials.js';
 
 export const Input = {
@@ -34,6 +44,9 @@ export const Input = {
   deep: 'deep',
   requireIdentical: 'require-identical',
   referrers: 'referrers',
+  listFormat: 'list-format',
+  failedFormat: 'failed-format',
+  syncOptions: 'sync-options',
   imageTimeout: 'image-timeout',
   timeout: 'timeout',
   cacheDir: 'cache-dir',
@@ -81,6 +94,9 @@ export interface ActionInputs {
   shard?: Shard;
   changedOnly: boolean;
   options: ValidateOptions;
+  listFormat?: ListFormat;
+  failedFormat?: FailedFormat;
+  syncOptions: SyncOptions;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
   failedFile: string;
@@ -143,6 +159,9 @@ export function getInputs(): ActionInputs {
       requireIdentical: boolean('requireIdentical'),
       referrers: parsed('referrers', parseReferrers),
     },
+    listFormat: parsed('listFormat', (text, label) => parseChoice(text, label, LIST_FORMATS)),
+    failedFormat: parsed('failedFormat', (text, label) => parseChoice(text, label, FAILED_FORMATS)),
+    syncOptions: parsed('syncOptions', parseSyncOptions),
     sourceCredential: credential(Input.sourceUsername, Input.sourcePassword),
     destinationCredential: credential(Input.destinationUsername, Input.destinationPassword),
     failedFile: read('failedFile'),

@@ -90,9 +90,13 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     imageTimeoutMs: inputs.imageTimeoutMs,
     cacheDir,
     selection: narrowed,
+    ...(inputs.listFormat ? { listFormat: inputs.listFormat } : {}),
+    ...(inputs.failedFormat ? { failedFormat: inputs.failedFormat } : {}),
+    syncOptions: inputs.syncOptions,
   };
   const hooks: RunHooks = {
     signal: controller.signal,
+    onSecret: (secret) => core.setSecret(secret),
     log: (message) => view.note(message),
     debug: (message) => core.debug(message),
     onStart: (lines) => view.start(lines),

@@ -58,6 +58,24 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'where to write the failed lines',
     setting: 'failedFile',
   },
+  {
+    name: 'list-format',
+    kind: 'string',
+    value: 'FORMAT',
+    help: 'the list format, instead of telling it by the content: hangar, regsync, skopeo-sync, oc-mirror, hauler, zarf',
+  },
+  {
+    name: 'failed-format',
+    kind: 'string',
+    value: 'FORMAT',
+    help: "the failed file's format (default: the list's): also skopeo-copy, oc-mapping",
+  },
+  {
+    name: 'sync-options',
+    kind: 'string',
+    value: 'OPTIONS',
+    help: 'for a skopeo sync list: the options it ran with (--scoped, --append-suffix S, --all, --override-arch A …)',
+  },
   { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
   {
     name: 'junit',

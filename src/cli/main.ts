@@ -9,9 +9,11 @@ import {
   parsePositiveSeconds,
   parseRegistries,
   parseReferrers,
+  parseChoice,
   parseShard,
+  parseSyncOptions,
 } from '../config/parse.js';
-import type { RunSettings } from '../config/settings.js';
+import { FAILED_FORMATS, LIST_FORMATS, type RunSettings } from '../config/settings.js';
 import { runEngine } from '../engine/engine.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { ConfigurationError } from '../engine/errors.js';
@@ -45,6 +47,21 @@ function stringFlag(flags: ParsedFlags, name: string): string | undefined {
 function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boolean {
   const value = flags.get(name);
   return typeof value === 'boolean' ? value : fallback;
+}
+
+/** The list's format, the failed file's and skopeo sync's options, from their flags. */
+function listSettings(flags: ParsedFlags, setting: <T>(parse: () => T) => T): Partial<RunSettings> {
+  const listFormat = setting(() =>
+    parseChoice(stringFlag(flags, 'list-format') ?? '', '--list-format', LIST_FORMATS),
+  );
+  const failedFormat = setting(() =>
+    parseChoice(stringFlag(flags, 'failed-format') ?? '', '--failed-format', FAILED_FORMATS),
+  );
+  return {
+    ...(listFormat ? { listFormat } : {}),
+    ...(failedFormat ? { failedFormat } : {}),
+    syncOptions: setting(() => parseSyncOptions(stringFlag(flags, 'sync-options') ?? '', '--sync-options')),
+  };
 }
 
 /** The run's settings and where its files go, as the flags say. */
@@ -119,6 +136,7 @@ export function configFromFlags(
     destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),
     cacheDir: cacheDir ? resolve(cwd, cacheDir) : undefined,
     ...(shard ? { selection: { shard } } : {}),
+    ...listSettings(flags, setting),
     env,
   };
   return {
@@ -134,18 +152,17 @@ export function configFromFlags(
 /** Runs the command line; returns the exit status. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const fromEnv = [io.env.MIRROR_VALIDATE_SOURCE_PASSWORD, io.env.MIRROR_VALIDATE_DESTINATION_PASSWORD];
-  let redact = redactor(fromEnv);
+  // Every secret known so far: from the environment, the flags, and what the list itself gives (its creds).
+  const secrets: (string | undefined)[] = [...fromEnv];
+  let redact = redactor(secrets);
   const out = (text: string) => io.stdout(redact(text) + '\n');
   const err = (text: string) => io.stderr(redact(text) + '\n');
   let flags: ParsedFlags;
   let config: CliConfig;
   try {
     flags = parseFlags(argv);
-    redact = redactor([
-      ...fromEnv,
-      stringFlag(flags, 'source-password'),
-      stringFlag(flags, 'destination-password'),
-    ]);
+    secrets.push(stringFlag(flags, 'source-password'), stringFlag(flags, 'destination-password'));
+    redact = redactor(secrets);
     if (flags.get('help')) {
       out(helpText(version()));
       return EXIT.ok;
@@ -186,6 +203,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     reasonsDoc: REASONS_DOC,
   });
   const hooks = {
+    onSecret: (secret: string) => {
+      secrets.push(secret);
+      redact = redactor(secrets);
+    },
     log: (message: string) => view.note(message),
     ...(flags.get('debug') ? { debug: (message: string) => err(`debug: ${message}`) } : {}),
     onStart: (lines: number) => view.start(lines),

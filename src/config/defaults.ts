@@ -21,6 +21,12 @@ export const DEFAULTS = {
   requireIdentical: false,
   /** Signatures, attestations and SBOMs are not looked for unless asked. */
   referrers: 'ignore',
+  /** Told from the list's content unless given. */
+  listFormat: '',
+  /** The list's own format unless given. */
+  failedFormat: '',
+  /** skopeo sync's options as the sync ran (for a skopeo sync list): none. */
+  syncOptions: '',
   /** Seconds one image may take. */
   imageTimeout: 300,
   /** Seconds the whole run may take (GitHub's job limit is 6 hours). */

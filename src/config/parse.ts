@@ -1,7 +1,14 @@
 // Value parsers shared by the action's inputs and the command line's flags.
 // Each throws an Error whose message names the setting (`input "jobs"`, `--arch`, …) and the bad value.
 import type { Credential } from '../registry/credentials.js';
-import { COSIGN_KINDS, type ReferrerKind, type ReferrerPolicy, type Shard } from './settings.js';
+import {
+  COSIGN_KINDS,
+  DEFAULT_SYNC_OPTIONS,
+  type ReferrerKind,
+  type ReferrerPolicy,
+  type Shard,
+  type SyncOptions,
+} from './settings.js';
 import { JOBS_MAX, JOBS_MIN } from './defaults.js';
 
 export function parseJobs(text: string, name: string): number {
@@ -115,4 +122,48 @@ export function parseReferrers(text: string, name: string): ReferrerPolicy {
   if (items.length === 0)
     throw new Error(`${name} must be ignore, require, or a comma list of sig, att, sbom and artifact types`);
   return { mode: 'list', kinds, artifactTypes };
+}
+
+/** `--scoped --all --append-suffix=-mirror --override-arch arm64`, as skopeo takes them. */
+export function parseSyncOptions(text: string, name: string): SyncOptions {
+  const options: SyncOptions = { ...DEFAULT_SYNC_OPTIONS };
+  const words = text.split(/\s+/).filter(Boolean);
+  for (let at = 0; at < words.length; at += 1) {
+    const word = words[at] as string;
+    const [flag, inline] = word.split(/=(.*)/s) as [string, string | undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      at += 1;
+      const next = words[at];
+      if (next === undefined) throw new Error(`${name}: ${flag} needs a value`);
+      return next;
+    };
+    if (flag === '--scoped') options.scoped = true;
+    else if (flag === '--all' || flag === '-a') options.all = true;
+    else if (flag === '--append-suffix') options.appendSuffix = value();
+    else if (flag === '--override-os') options.os = value();
+    else if (flag === '--override-arch') options.arch = value();
+    else if (flag === '--override-variant') options.variant = value();
+    else if (['--src', '-s', '--dest', '-d'].includes(flag)) value();
+    else if (['--keep-going', '--preserve-digests', '--remove-signatures', '--dry-run'].includes(flag))
+      continue;
+    else
+      throw new Error(
+        `${name}: "${word}" is not one of skopeo sync's naming options (--scoped, --append-suffix, --all, --override-os, --override-arch, --override-variant)`,
+      );
+  }
+  return options;
+}
+
+/** One of the given words, or the error naming the setting and the choices. */
+export function parseChoice<T extends string>(
+  text: string,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const word = text.trim();
+  if (!word) return undefined;
+  if (!(choices as readonly string[]).includes(word))
+    throw new Error(`${name} must be one of ${choices.join(', ')}, not "${text}"`);
+  return word as T;
 }

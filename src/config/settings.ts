@@ -85,6 +85,26 @@ export interface TlsSettings {
   caFile?: string;
 }
 
+/** The list formats read (told by the content, or forced by list-format). */
+export const LIST_FORMATS = ['hangar', 'regsync', 'skopeo-sync', 'oc-mirror', 'hauler', 'zarf'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
+
+/** What the failed file may be written as: the input's own format (the default), or one of these. */
+export const FAILED_FORMATS = [...LIST_FORMATS, 'skopeo-copy', 'oc-mapping'] as const;
+export type FailedFormat = (typeof FAILED_FORMATS)[number];
+
+/** skopeo sync's naming and platform options, as the sync was run (sync-options / --sync-options). */
+export interface SyncOptions {
+  scoped: boolean;
+  appendSuffix: string;
+  all: boolean;
+  os?: string;
+  arch?: string;
+  variant?: string;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = { scoped: false, appendSuffix: '', all: false };
+
 /** Everything a run is told to do. */
 export interface RunSettings {
   /** Path of the image list, as the user gave it (used in messages and annotations). */
@@ -108,6 +128,12 @@ export interface RunSettings {
   /** A folder where manifests fetched by digest are kept across runs (content-addressed, verified on read). */
   cacheDir?: string;
   selection?: LineSelection;
+  /** The list's format when it is not to be told from the content. */
+  listFormat?: ListFormat;
+  /** What the failed file is written as, when not the list's own format. */
+  failedFormat?: FailedFormat;
+  /** For a skopeo sync file: the options the sync ran with. */
+  syncOptions?: SyncOptions;
   /** Where the Docker config and credential helpers are found; the process's environment by default. */
   env?: NodeJS.ProcessEnv;
 }

@@ -3,7 +3,7 @@
 // destination is still what passed then is drift, dated by that pass.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pairKey } from './list/image-list.js';
+import { pairKey } from './list/entries.js';
 import type { LineResult } from './validate/result.js';
 
 export interface PassRecord {

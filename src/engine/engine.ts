@@ -1,5 +1,6 @@
 // The engine: list file in, per-line results out. Knows nothing of GitHub; the action and the CLI call it.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRegistryClient } from '../registry/client.js';
 import {
   dockerConfigResolver,
@@ -10,10 +11,18 @@ import {
 } from '../registry/credentials.js';
 import { loadDriftState, recordPasses, refineDrift, saveDriftState } from './drift.js';
 import { ConfigurationError } from './errors.js';
-import { parseImageList, type ListEntry } from './list/image-list.js';
+import type { ListEntry, ResolvedEntry } from './list/entries.js';
+import { readList } from './list/read-list.js';
+import { expandPatterns } from './list/tag-patterns.js';
+import type { ListRead } from './list/yaml-list.js';
 import { readListFile } from './list-file.js';
 import type { RunReport } from './report.js';
-import type { RunSettings } from '../config/settings.js';
+import {
+  DEFAULT_SYNC_OPTIONS,
+  type FailedFormat,
+  type ListFormat,
+  type RunSettings,
+} from '../config/settings.js';
 import type { LineResults } from './validate/line-results.js';
 import type { LineResult } from './validate/result.js';
 import { selectEntries } from './list/select.js';
@@ -30,13 +39,19 @@ export interface RunHooks {
   onResult?: (result: LineResult, done: number) => void;
   /** Aborting marks the lines not yet finished `skipped` / `interrupted`. */
   signal?: AbortSignal;
+  /** A value read from the list that must never be shown (a password in a sync config's creds). */
+  onSecret?: (secret: string) => void;
 }
 
 /**
  * Credentials by registry host: the explicit source credential for the hosts the list reads from, the explicit
  * destination credential for the hosts it compares against, the Docker config for everything else.
  */
-export function credentialsFor(entries: readonly ListEntry[], config: RunSettings): CredentialResolver {
+export function credentialsFor(
+  entries: readonly ListEntry[],
+  config: RunSettings,
+  fromList: Record<string, Credential> = {},
+): CredentialResolver {
   const explicit: Record<string, Credential> = {};
   const assign = (host: string, credential: Credential | undefined, side: string) => {
     if (!credential) return;
@@ -49,11 +64,22 @@ export function credentialsFor(entries: readonly ListEntry[], config: RunSetting
     explicit[host] = credential;
   };
   for (const entry of entries) {
-    if (entry.kind !== 'image') continue;
+    if (entry.kind !== 'image' && entry.kind !== 'pattern') continue;
     assign(entry.source.registry, config.sourceCredential, 'source');
     assign(entry.destination.registry, config.destinationCredential, 'destination');
   }
+  // The list's own credentials (regsync creds, skopeo sync credentials) come after the explicit ones.
+  for (const [host, credential] of Object.entries(fromList))
+    if (!Object.hasOwn(explicit, host)) explicit[host] = credential;
   return withExplicit(explicit, dockerConfigResolver(config.env));
+}
+
+/** A failed format the list's format can be written as: every one but a skopeo sync file or Zarf package from another. */
+function checkFailedFormat(format: ListFormat, failed: FailedFormat | undefined, listFile: string): void {
+  if ((failed === 'skopeo-sync' || failed === 'zarf') && format !== failed)
+    throw new ConfigurationError(
+      `failed-format ${failed} needs a ${failed === 'zarf' ? 'Zarf package' : 'skopeo sync file'} as the list; ${listFile} is ${format}`,
+    );
 }
 
 /** The caller's signal, and the run's timeout: whichever comes first stops the run. */
@@ -77,10 +103,22 @@ function runSignal(config: RunSettings, hooks: RunHooks): { signal?: AbortSignal
   };
 }
 
-/** The CA bundles to trust besides the system's: ca-file, then SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. */
-async function readCaCertificates(config: RunSettings): Promise<string[]> {
+/** The CA bundles to trust besides the system's: ca-file, the list's own, then SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. */
+async function readCaCertificates(config: RunSettings, list: ListRead): Promise<string[]> {
   const env = config.env ?? process.env;
+  const folders: { path: string; name: string }[] = [];
+  for (const folder of list.caFolders) {
+    // skopeo's cert-dir: the *.crt files of a folder (containers-certs.d(5)).
+    const names = await readdir(folder).catch((error: Error) => {
+      throw new ConfigurationError(
+        `cert-dir "${folder}" of ${config.listFile} cannot be read: ${error.message}`,
+      );
+    });
+    for (const name of names.filter((one) => one.endsWith('.crt')).sort())
+      folders.push({ path: join(folder, name), name: `cert-dir ${folder}` });
+  }
   const files = [
+    ...folders,
     ...(config.tls.caFile ? [{ path: config.tls.caFile, name: 'ca-file' }] : []),
     ...(env.SSL_CERT_FILE ? [{ path: env.SSL_CERT_FILE, name: 'SSL_CERT_FILE' }] : []),
     ...(env.NODE_EXTRA_CA_CERTS ? [{ path: env.NODE_EXTRA_CA_CERTS, name: 'NODE_EXTRA_CA_CERTS' }] : []),
@@ -97,6 +135,12 @@ async function readCaCertificates(config: RunSettings): Promise<string[]> {
     if (!certificates) throw new ConfigurationError(`${name} "${path}" holds no PEM certificate`);
     pems.push(...certificates);
   }
+  for (const pem of list.caCertificates) {
+    const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!certificates)
+      throw new ConfigurationError(`a regcert of ${config.listFile} holds no PEM certificate`);
+    pems.push(...certificates);
+  }
   return pems;
 }
 
@@ -111,22 +155,33 @@ export async function runEngine<T>(
 ): Promise<T> {
   const startedAt = new Date().toISOString();
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
-  const listed = parseImageList(text, {
+  const list = readList(text, {
+    fileName: config.listFile,
+    filePath: config.listPath ?? config.listFile,
     source: config.source,
     destination: config.destination,
     defaultProject: config.defaultProject,
+    format: config.listFormat,
+    syncOptions: config.syncOptions ?? DEFAULT_SYNC_OPTIONS,
+    env: config.env ?? process.env,
   });
+  for (const secret of list.secrets) hooks.onSecret?.(secret);
+  checkFailedFormat(list.format, config.failedFormat, config.listFile);
+  for (const note of list.notes) hooks.log(note);
+  const listed = list.entries;
   if (listed.length === 0) {
     throw new ConfigurationError(
-      `image list "${config.listFile}" names no image (only blank lines and comments)`,
+      list.format === 'hangar'
+        ? `image list "${config.listFile}" names no image (only blank lines and comments)`
+        : `image list "${config.listFile}" (${list.format}) names no image`,
     );
   }
-  const { entries, said } = selectEntries(listed, config.selection);
-  if (said) hooks.log(`${said}: ${entries.length} of ${listed.length} lines`);
+  const { entries: chosen, said } = selectEntries(listed, config.selection);
+  if (said) hooks.log(`${said}: ${chosen.length} of ${listed.length} lines`);
   const client = createRegistryClient({
     tlsVerify: config.tls.verify,
-    insecureRegistries: config.tls.insecureRegistries,
-    extraCaCertificates: await readCaCertificates(config),
+    insecureRegistries: [...config.tls.insecureRegistries, ...list.insecureRegistries],
+    extraCaCertificates: await readCaCertificates(config, list),
     onPlainHttp: (registry, listed) =>
       hooks.log(
         `warning: ${registry} is used over plain HTTP${listed ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
@@ -135,14 +190,25 @@ export async function runEngine<T>(
       hooks.log(
         `warning: ${registry} answers HEAD 404 for manifests its GET serves; it is read by GET for the rest of the run`,
       ),
-    credentials: credentialsFor(entries, config),
+    credentials: credentialsFor(chosen, config, list.credentials),
     onDebug: hooks.debug,
     cacheDir: config.cacheDir,
   });
-  hooks.onStart?.(entries.length);
   const run = runSignal(config, hooks);
   let results: LineResults | undefined;
   try {
+    // Tag patterns become lines: each source repository's tag list read once.
+    const { entries } = chosen.some((entry) => entry.kind === 'pattern')
+      ? await expandPatterns(
+          chosen,
+          (registry, repository, signal) => client.listTags(registry, repository, signal),
+          {
+            jobs: config.jobs,
+            signal: run.signal,
+          },
+        )
+      : { entries: chosen as ResolvedEntry[] };
+    hooks.onStart?.(entries.length);
     const drift = config.cacheDir ? await loadDriftState(config.cacheDir) : undefined;
     results = await validateEntries({
       entries,
@@ -158,6 +224,9 @@ export async function runEngine<T>(
       await saveDriftState(config.cacheDir, recordPasses(drift, results.passed(), startedAt));
     const report: RunReport = {
       listFile: config.listFile,
+      format: list.format,
+      ...(list.document ? { document: list.document } : {}),
+      ...(config.failedFormat ? { failedFormat: config.failedFormat } : {}),
       selection: said,
       startedAt,
       finishedAt: new Date().toISOString(),

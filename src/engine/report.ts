@@ -1,4 +1,5 @@
 // The report model: everything a run found, as the front doors and the report writers read it.
+import type { FailedFormat, ListFormat } from '../config/settings.js';
 import type { RegistryRequestStats } from '../registry/reader.js';
 import type { ValidateOptions } from '../config/settings.js';
 import type { LineResults } from './validate/line-results.js';
@@ -6,6 +7,12 @@ import type { Totals } from './validate/result.js';
 
 export interface RunReport {
   listFile: string;
+  /** The list's format, as read. */
+  format: ListFormat;
+  /** What the failed-list writer needs to write failures back in the list's own format. */
+  document?: unknown;
+  /** The failed file's format, when not the list's own. */
+  failedFormat?: FailedFormat;
   /** How the list was narrowed (a shard, a pull request's changes), when it was. */
   selection?: string;
   startedAt: string;

@@ -32,7 +32,7 @@ export async function writeResultFiles(
   report: RunReport,
   paths: { failedFile: string; reportFile?: string; junitFile?: string },
 ): Promise<void> {
-  await writeFile(paths.failedFile, formatFailedList(report.results.problems()));
+  await writeFile(paths.failedFile, formatFailedList(report.results.problems(), report, report.failedFormat));
   if (paths.reportFile) await writeJsonReport(paths.reportFile, report);
   if (paths.junitFile) await writeJunit(paths.junitFile, report);
 }

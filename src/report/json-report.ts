@@ -9,6 +9,7 @@ function reportHead(report: RunReport) {
   return {
     version: REPORT_VERSION,
     listFile: report.listFile,
+    format: report.format,
     selection: report.selection ?? null,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,

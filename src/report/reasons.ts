@@ -15,6 +15,12 @@ export const REASON_TEXTS: Record<FailureReason | SkipReason, ReasonText> = {
     remedy:
       'Check the line for a typo in the repository or tag, and that the upstream still publishes it; for a private upstream, give source credentials.',
   },
+  'no-matching-tags': {
+    meaning:
+      'The entry names its tags by a pattern (a regex, a semver range, every tag) and no tag of the source repository matches it: nothing was, or will be, mirrored for it.',
+    remedy:
+      'Check the pattern against the tags the source has now (the detail says how many it listed); fix the pattern, or remove the entry if the upstream dropped those tags.',
+  },
   'destination-missing': {
     meaning: 'The image is not in the mirror: it was never copied, or it went to another path.',
     remedy:

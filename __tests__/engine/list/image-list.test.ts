@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { parseImageList, type ListEntry } from '../../../src/engine/list/image-list.js';
+import type { ImageEntry, InvalidEntry } from '../../../src/engine/list/entries.js';
+import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { formatReference } from '../../../src/registry/reference.js';
 
 const options = { destination: 'reg.local:5000', defaultProject: 'library' };
 
-function pairs(entries: ListEntry[]) {
+function pairs(entries: (ImageEntry | InvalidEntry)[]) {
   return entries.map((entry) =>
     entry.kind === 'image'
       ? [entry.line, formatReference(entry.source), formatReference(entry.destination)]

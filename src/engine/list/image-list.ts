@@ -10,38 +10,18 @@
 import {
   checkDigest,
   checkTag,
-  formatReference,
   InvalidReferenceError,
   overrideRegistry,
   parseReference,
   splitRegistry,
-  type ImageReference,
 } from '../../registry/reference.js';
+import type { ImageEntry, InvalidEntry } from './entries.js';
 
 export interface ListOptions {
   source?: string;
   destination?: string;
   defaultProject: string;
 }
-
-export interface ImageEntry {
-  kind: 'image';
-  line: number;
-  raw: string;
-  source: ImageReference;
-  destination: ImageReference;
-}
-
-export type ListEntry = ImageEntry | { kind: 'invalid'; line: number; raw: string; reason: string };
-
-/**
- * What a line compares, as one string: lines with the same key are validated once, land in the same shard
- * and share their drift record.
- */
-export const pairKey = (source: string, destination: string): string => `${source} ${destination}`;
-
-export const comparisonKey = (entry: ImageEntry): string =>
-  pairKey(formatReference(entry.source), formatReference(entry.destination));
 
 export function isComment(text: string): boolean {
   const trimmed = text.trim();
@@ -92,8 +72,8 @@ function defaultEntry(reference: string, options: ListOptions): Pick<ImageEntry,
   return { source, destination: overrideRegistry(source, options.destination) };
 }
 
-export function parseImageList(text: string, options: ListOptions): ListEntry[] {
-  const entries: ListEntry[] = [];
+export function parseImageList(text: string, options: ListOptions): (ImageEntry | InvalidEntry)[] {
+  const entries: (ImageEntry | InvalidEntry)[] = [];
   splitLines(text).forEach((raw, index) => {
     if (isComment(raw)) return;
     const line = index + 1;

@@ -2,7 +2,8 @@
 // Pure.
 import { createHash } from 'node:crypto';
 import type { LineSelection, Shard } from '../../config/settings.js';
-import { comparisonKey, isComment, splitLines, type ListEntry } from './image-list.js';
+import { comparisonKey, type ListEntry } from './entries.js';
+import { isComment, splitLines } from './image-list.js';
 
 /**
  * The shard a line belongs to: a hash of what it compares (or of its text, for an unreadable line), so a line

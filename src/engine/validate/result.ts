@@ -7,6 +7,7 @@ import type { ReferrerKind } from '../../config/settings.js';
  */
 export const FAILURE_REASONS = [
   'source-missing',
+  'no-matching-tags',
   'destination-missing',
   'digest-mismatch',
   'platform-missing',
@@ -94,6 +95,8 @@ export interface LineIdentity {
   source: string | null;
   /** Normalised destination reference; null when the line could not be read as an image. */
   destination: string | null;
+  /** For a list in a mirroring tool's format: the entry's index in the file, and the tag it expanded to. */
+  origin?: { entry: number; tag?: string };
 }
 
 interface Outcome {

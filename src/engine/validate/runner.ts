@@ -1,12 +1,13 @@
 // The runner: fetches what the rules need, with bounded concurrency and the fewest requests, and turns every
 // list entry into exactly one result. Registry failures of one image are that image's result; every verdict
 // comes from the pure rules (rules.ts, reasons.ts).
-import { comparisonKey, type ImageEntry, type ListEntry } from '../list/image-list.js';
+import { comparisonKey, type ImageEntry, type ResolvedEntry } from '../list/entries.js';
 import { deadline } from '../../registry/deadline.js';
 import type { Manifest, Platform } from '../../registry/manifest.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
 import { FairQueue } from './fair-queue.js';
+import { SharedHeads } from './shared-heads.js';
 import { checkReferrers } from './referrers.js';
 import { LineResults } from './line-results.js';
 import type { ValidateOptions } from '../../config/settings.js';
@@ -34,7 +35,7 @@ import {
 } from './rules.js';
 
 export interface RunnerInput {
-  entries: readonly ListEntry[];
+  entries: readonly ResolvedEntry[];
   options: ValidateOptions;
   /** Validations at once (the configuration checks the range). */
   jobs: number;
@@ -124,10 +125,11 @@ async function validatePair(
   options: ValidateOptions,
   reader: RegistryReader,
   signal: AbortSignal,
+  heads: SharedHeads,
 ): Promise<Verdict> {
   const references = { source: formatReference(source), destination: formatReference(destination) };
   const [sourceHead, destinationHead] = await Promise.allSettled([
-    reader.headManifest(source, signal),
+    heads.head(source, signal),
     reader.headManifest(destination, signal),
   ]);
   if (signal.aborted) throw signal.reason;
@@ -276,15 +278,29 @@ async function validatePair(
   }
 }
 
-const identityOf = (entry: ListEntry): LineIdentity =>
-  entry.kind === 'image'
+const identityOf = (entry: ResolvedEntry): LineIdentity => ({
+  line: entry.line,
+  raw: entry.raw,
+  source:
+    entry.kind === 'image' ? formatReference(entry.source) : entry.kind === 'settled' ? entry.source : null,
+  destination:
+    entry.kind === 'image'
+      ? formatReference(entry.destination)
+      : entry.kind === 'settled'
+        ? entry.destination
+        : null,
+  ...(entry.origin ? { origin: entry.origin } : {}),
+});
+
+/** The run's options with what one entry changes for itself (its platforms, its referrers policy). */
+const optionsFor = (entry: ImageEntry, options: ValidateOptions): ValidateOptions =>
+  entry.overrides
     ? {
-        line: entry.line,
-        raw: entry.raw,
-        source: formatReference(entry.source),
-        destination: formatReference(entry.destination),
+        ...options,
+        ...(entry.overrides.filter ? { filter: entry.overrides.filter } : {}),
+        ...(entry.overrides.referrers ? { referrers: entry.overrides.referrers } : {}),
       }
-    : { line: entry.line, raw: entry.raw, source: null, destination: null };
+    : options;
 
 /** Validates every entry; results in input order, one per entry (passed lines spooled, see LineResults). */
 export async function validateEntries(input: RunnerInput): Promise<LineResults> {
@@ -292,7 +308,7 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
   const results = new LineResults(entries.length);
   let done = 0;
   const settle = (index: number, verdict: Verdict) => {
-    const settled = { ...identityOf(entries[index] as ListEntry), ...verdict } as LineResult;
+    const settled = { ...identityOf(entries[index] as ResolvedEntry), ...verdict } as LineResult;
     const result = input.refine ? input.refine(settled) : settled;
     results.set(index, result);
     done += 1;
@@ -304,6 +320,10 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
   entries.forEach((entry, index) => {
     if (entry.kind === 'invalid') {
       settle(index, { status: 'skipped', reason: 'invalid-line', detail: entry.reason, platforms: [] });
+      return;
+    }
+    if (entry.kind === 'settled') {
+      settle(index, entry.verdict);
       return;
     }
     const key = comparisonKey(entry);
@@ -335,6 +355,11 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
   }
 
   // Grouped by source registry: a slow upstream may hold at most half the workers while others wait.
+  // A source several pairs read is asked for once (see shared-heads.ts).
+  const heads = new SharedHeads(
+    reader,
+    [...pairs.values()].map((indexes) => (entries[indexes[0] as number] as ImageEntry).source),
+  );
   const queue = new FairQueue(
     [...pairs.values()],
     (indexes) => (entries[indexes[0] as number] as ImageEntry).source.registry,
@@ -363,15 +388,9 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
     const timeout = deadline(input.imageTimeoutMs, input.signal);
     let verdict: Verdict;
     try {
-      verdict = await validatePair(entry.source, entry.destination, options, reader, timeout.signal);
-      verdict = await checkReferrers(
-        verdict,
-        entry.source,
-        entry.destination,
-        options,
-        reader,
-        timeout.signal,
-      );
+      const own = optionsFor(entry, options);
+      verdict = await validatePair(entry.source, entry.destination, own, reader, timeout.signal, heads);
+      verdict = await checkReferrers(verdict, entry.source, entry.destination, own, reader, timeout.signal);
     } catch (error) {
       if (input.signal?.aborted) {
         interrupt(indexes, 'the run was interrupted while this line was being validated');
@@ -380,6 +399,7 @@ export async function validateEntries(input: RunnerInput): Promise<LineResults> 
       verdict = timeout.expired ? timeoutVerdict(input.imageTimeoutMs) : unexpectedVerdict(error);
     } finally {
       timeout.clear();
+      heads.release(entry.source);
     }
     for (const index of indexes) settle(index, verdict);
   };

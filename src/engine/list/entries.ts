@@ -1,0 +1,98 @@
+// What every list reader gives the engine, whatever the format the list was written in: one entry per image
+// line (or per tag a pattern expands to), with where it came from. The engine never knows which format a
+// line came from; only the readers and the failed-list writers do.
+import type { PlatformFilter, ReferrerPolicy } from '../../config/settings.js';
+import { formatReference, type ImageReference } from '../../registry/reference.js';
+import type { Verdict } from '../validate/result.js';
+
+export type { ListFormat } from '../../config/settings.js';
+
+/** Where in its file an entry came from, beyond its line. */
+export interface EntryOrigin {
+  /** The entry's index in the file (regsync `sync[i]`, a hauler image, a Zarf component's image …). */
+  entry: number;
+  /** The tag a pattern entry expanded to, or the tag an entry lists among several. */
+  tag?: string;
+}
+
+/** Settings one entry changes for itself (a regsync entry's platforms and referrers, a Zarf architecture). */
+export interface EntryOverrides {
+  filter?: PlatformFilter;
+  referrers?: ReferrerPolicy;
+  /** Platforms given as a whole instead of a filter, said in the verdict (`regsync platform: linux/arm64`). */
+  said?: string;
+}
+
+interface EntryBase {
+  /** 1-based line in the list file: the entry's line (for YAML, the line of the entry or of its tag item). */
+  line: number;
+  /** The line as written, or for YAML formats a one-line description of the entry. */
+  raw: string;
+  origin?: EntryOrigin;
+}
+
+export interface ImageEntry extends EntryBase {
+  kind: 'image';
+  source: ImageReference;
+  destination: ImageReference;
+  overrides?: EntryOverrides;
+}
+
+/** One way a tag is chosen: it satisfies one semver constraint (when given), one allow pattern (when given), no deny. */
+export interface TagSet {
+  allow: RegExp[];
+  deny: RegExp[];
+  /** Semantic-version constraints in the format's dialect (see semver.ts): a tag must satisfy one. */
+  semver?: { constraints: string[]; dialect: 'regsync' | 'masterminds' };
+}
+
+/** Which of a repository's tags an entry means: matched against the source's tag list, once per repository. */
+export interface TagPattern {
+  /** A tag is meant when one set chooses it; no set: every tag. */
+  sets: TagSet[];
+  /** How the entry said it, for messages (`tags allow ^3\.\d+$` …). */
+  described: string;
+}
+
+/** An entry whose tags come from the source's tag list. */
+export interface PatternEntry extends EntryBase {
+  kind: 'pattern';
+  /** The source repository (no tag). */
+  source: { registry: string; repository: string };
+  /** The destination of a tag `t` is this with `t`. */
+  destination: { registry: string; repository: string };
+  pattern: TagPattern;
+  /** Added to each tag at the destination (skopeo sync --append-suffix). */
+  tagSuffix?: string;
+  overrides?: EntryOverrides;
+}
+
+export interface InvalidEntry extends EntryBase {
+  kind: 'invalid';
+  reason: string;
+}
+
+/** An entry whose verdict is known before any image is compared (a pattern that matched no tag). */
+export interface SettledEntry extends EntryBase {
+  kind: 'settled';
+  source: string | null;
+  destination: string | null;
+  verdict: Verdict;
+}
+
+export type ListEntry = ImageEntry | PatternEntry | InvalidEntry | SettledEntry;
+/** Entries once patterns are expanded: what the runner validates. */
+export type ResolvedEntry = ImageEntry | InvalidEntry | SettledEntry;
+
+/**
+ * What a line compares, as one string: lines with the same key are validated once, land in the same shard
+ * and share their drift record.
+ */
+export const pairKey = (source: string, destination: string): string => `${source} ${destination}`;
+
+/** An entry's own settings, as part of what it compares (two entries with other platforms are two checks). */
+const overridesKey = (overrides: EntryOverrides | undefined): string =>
+  overrides ? ` ${JSON.stringify(overrides)}` : '';
+
+export const comparisonKey = (entry: ImageEntry): string =>
+  pairKey(formatReference(entry.source), formatReference(entry.destination)) + overridesKey(entry.overrides);

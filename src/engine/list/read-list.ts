@@ -1,0 +1,87 @@
+// One entry point for every list format: the format told by the content (or forced by list-format), read by
+// its own reader into the same entries. The engine never knows which format a line came from.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import type { ListFormat } from './entries.js';
+import { readHauler, looksLikeHauler } from './hauler.js';
+import { parseImageList, type ListOptions } from './image-list.js';
+import { looksLikeMapping, readMapping } from './oc-mirror.js';
+import { looksLikeRegsync, readRegsync } from './regsync.js';
+import type { SyncOptions } from '../../config/settings.js';
+import { looksLikeSkopeoSync, readSkopeoSync } from './skopeo-sync.js';
+import { emptyRead, parseYaml, toData, type ListRead } from './yaml-list.js';
+import { looksLikeZarf, readZarf } from './zarf.js';
+
+export interface ReadListOptions extends ListOptions {
+  /** The list file as the user named it (messages), and where it is (relative template paths). */
+  fileName: string;
+  filePath: string;
+  format?: ListFormat;
+  syncOptions: SyncOptions;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Whether the text could be YAML of one of the YAML formats: a map at the top, not hangar lines. */
+function looksLikeYamlMap(text: string): boolean {
+  for (const line of text.split(/\r?\n/)) {
+    const content = line.trim();
+    if (!content || content.startsWith('#') || content === '---') continue;
+    return /^[^\s#][^#]*:(\s|$)/.test(line) || /^["'][^"']+["']\s*:/.test(line);
+  }
+  return false;
+}
+
+const YAML_FORMATS =
+  'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig)';
+
+export function readList(text: string, options: ReadListOptions): ListRead {
+  const { fileName } = options;
+  const forced = options.format;
+  if (forced === 'hangar' || (!forced && !looksLikeYamlMap(text) && !looksLikeMapping(text)))
+    return emptyRead('hangar', parseImageList(text, options));
+  if (forced === 'oc-mirror' || (!forced && looksLikeMapping(text))) return readMapping(text);
+  const docs = parseYaml(text, fileName);
+  const first = docs.find((yaml) => yaml.doc.contents !== null);
+  if (!first) throw new ConfigurationError(`image list "${fileName}" is empty YAML`);
+  const data = toData(first.doc, fileName);
+  const format: ListFormat | undefined =
+    forced ??
+    (looksLikeRegsync(data)
+      ? 'regsync'
+      : looksLikeHauler(data)
+        ? 'hauler'
+        : looksLikeZarf(data)
+          ? 'zarf'
+          : looksLikeSkopeoSync(data)
+            ? 'skopeo-sync'
+            : undefined);
+  if (!format)
+    throw new ConfigurationError(
+      `image list "${fileName}" is YAML of no list format this check reads; tried ${YAML_FORMATS} (or force one with list-format)`,
+    );
+  const base = dirname(options.filePath);
+  switch (format) {
+    case 'regsync':
+      if (!looksLikeRegsync(data))
+        throw new ConfigurationError(`image list "${fileName}" is not a regsync config (no sync: list)`);
+      return readRegsync(first, fileName, {
+        env: options.env,
+        readFile: (path) => readFileSync(resolve(base, path), 'utf8'),
+      });
+    case 'skopeo-sync':
+      if (!looksLikeSkopeoSync(data))
+        throw new ConfigurationError(`image list "${fileName}" is not a skopeo sync file`);
+      return readSkopeoSync(first, fileName, options.destination, options.syncOptions);
+    case 'hauler':
+      return readHauler(docs, fileName, options.destination);
+    case 'zarf':
+      if (!looksLikeZarf(data))
+        throw new ConfigurationError(
+          `image list "${fileName}" is not a Zarf package (kind: ZarfPackageConfig)`,
+        );
+      return readZarf(first, fileName, options.destination);
+    default:
+      throw new ConfigurationError(`list format ${format} cannot be read from YAML`);
+  }
+}
