@@ -218,6 +218,12 @@ export interface RegistryOptions {
    * servers on other machines, and the CPU their garbage collector takes here is taken from the tool measured.
    */
   gogc?: number;
+  /**
+   * Serve HTTPS (a self-signed certificate, no auth) on port 443 of this loopback address, so the registry's
+   * name has no port: tools that put the source registry into a path (skopeo sync --scoped) cannot take a
+   * `host:port` there. Needs the right to bind port 443 (root, as in CI).
+   */
+  tlsAddress?: string;
 }
 
 export async function startRegistry(
@@ -227,8 +233,8 @@ export async function startRegistry(
   const dir = await mkdtemp(join(tmpdir(), `mv-registry-${kind}-`));
   const storageDir = options.storageDir ?? join(dir, 'storage');
   const logFile = join(dir, 'registry.log');
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const port = options.tlsAddress ? 443 : await freePort();
+  const host = options.tlsAddress ?? `127.0.0.1:${port}`;
   const username = kind === 'plain' ? undefined : 'mirror-tester';
   const password = kind === 'plain' ? undefined : randomBytes(12).toString('base64url');
   let caCertFile: string | undefined;
@@ -245,9 +251,14 @@ export async function startRegistry(
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: ${host}`,
+    `  addr: ${options.tlsAddress ? `${options.tlsAddress}:443` : host}`,
     '  secret: mirror-validate-tests',
   ];
+  if (options.tlsAddress && kind === 'plain') {
+    const { cert, key } = await selfSignedCertificate(dir, 'registry');
+    caCertFile = cert;
+    config.push('  tls:', `    certificate: ${cert}`, `    key: ${key}`);
+  }
   if (kind === 'basic-tls') {
     const { cert, key } = await selfSignedCertificate(dir, 'registry');
     caCertFile = cert;
@@ -286,7 +297,7 @@ export async function startRegistry(
   });
   closeSync(logFd);
   children.add(child);
-  const url = `${kind === 'basic-tls' ? 'https' : 'http'}://${host}`;
+  const url = `${kind === 'basic-tls' || options.tlsAddress ? 'https' : 'http'}://${host}`;
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));

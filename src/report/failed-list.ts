@@ -89,12 +89,20 @@ function regsyncFile(failed: LineResult[], document: RegsyncDocument): string {
 function skopeoSyncFile(failed: LineResult[], document: SkopeoSyncDocument): string {
   const file: Record<
     string,
-    { images: Record<string, string[]>; 'tls-verify'?: string; 'cert-dir'?: string }
+    { images: Record<string, string[]>; 'tls-verify'?: boolean; 'cert-dir'?: string }
   > = {};
   for (const result of failed) {
     const entry = result.origin ? document.entries[result.origin.entry] : undefined;
     if (!entry) continue;
-    const registry = (file[entry.registry] ??= { ...document.registries[entry.registry], images: {} });
+    const settings = document.registries[entry.registry] ?? {};
+    // skopeo reads tls-verify as a boolean (its YAML decoder refuses a quoted "false").
+    const registry = (file[entry.registry] ??= {
+      ...(settings['tls-verify'] !== undefined
+        ? { 'tls-verify': /^(true|yes|on)$/i.test(settings['tls-verify']) }
+        : {}),
+      ...(settings['cert-dir'] ? { 'cert-dir': settings['cert-dir'] } : {}),
+      images: {},
+    });
     const tags = (registry.images[entry.repository] ??= []);
     const tag =
       result.origin?.tag ??
