@@ -41,7 +41,24 @@ interface Case {
   message: RegExp;
   /** A configuration error (CLI exit 2), or per-line results (CLI exit 1). */
   configuration: boolean;
+  /** Lines the report must hold, when the list is not one line per image (YAML). */
+  lines?: number;
+  file?: string;
 }
+
+const aliasBomb = () => {
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (const [name, previous] of [
+    ['b', 'a'],
+    ['c', 'b'],
+    ['d', 'c'],
+    ['e', 'd'],
+    ['f', 'e'],
+    ['g', 'f'],
+  ])
+    bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+  return `${bomb.join('\n')}\nsync: []\n`;
+};
 
 const cases: Case[] = [
   { name: 'an empty file', list: '', message: /names no image/, configuration: true },
@@ -83,6 +100,50 @@ const cases: Case[] = [
   },
   { name: 'four fields', list: 'a b c d\n', message: /:1.*4 fields/, configuration: false },
   {
+    name: 'YAML of no list format',
+    file: 'list.yaml',
+    list: 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n',
+    message:
+      /image list "list\.yaml" is YAML of no list format this check reads; tried regsync \(sync:\), skopeo sync/,
+    configuration: true,
+  },
+  {
+    name: 'a YAML syntax error',
+    file: 'list.yaml',
+    list: 'sync:\n  - source: [a\n    target: b\n',
+    message: /list\.yaml:3: not valid YAML/,
+    configuration: true,
+  },
+  {
+    name: 'an alias bomb',
+    file: 'list.yaml',
+    list: aliasBomb(),
+    message: /list\.yaml: refused: Excessive alias count/,
+    configuration: true,
+  },
+  {
+    name: 'a 50 MB list',
+    list: `${'upstream/multi:1.0\n'.repeat((50 * 1024 * 1024) / 19)}`,
+    message: /image list "list\.txt" is 50 MiB, more than the 32 MiB a list may have/,
+    configuration: true,
+  },
+  {
+    name: 'a regsync entry that cannot be read, beside one that can',
+    file: 'regsync.yml',
+    list: 'version: 1\nsync:\n  - source: upstream/multi:1.0\n    type: image\n  - source: upstream/multi:1.0\n    target: mirror/multi:1.0\n    type: image\n',
+    message: /regsync\.yml:3 .*sync\[0\]\.target is required/,
+    configuration: false,
+    lines: 2,
+  },
+  {
+    name: 'a template naming an unset variable',
+    file: 'regsync.yml',
+    list: 'version: 1\nsync:\n  - source: upstream/multi:1.0\n    target: "{{ env \\"MIRROR_HOST\\" }}/multi:1.0"\n    type: image\n',
+    message: /regsync\.yml:3 .*sync\[0\]\.target: environment variable MIRROR_HOST is not set/,
+    configuration: false,
+    lines: 1,
+  },
+  {
     name: 'a destination that does not resolve',
     list: 'upstream/multi:1.0\n',
     destination: () => 'no-such-registry.invalid',
@@ -104,8 +165,9 @@ async function run(args: string[], env: Record<string, string>) {
 }
 
 describe.each(cases)('$name', (row) => {
+  const file = row.file ?? 'list.txt';
   beforeAll(async () => {
-    await writeFile(join(dir, 'list.txt'), row.list);
+    await writeFile(join(dir, file), row.list);
   });
 
   test('command line', async () => {
@@ -114,7 +176,7 @@ describe.each(cases)('$name', (row) => {
       [
         join(root, 'dist', 'cli', 'index.js'),
         '-f',
-        'list.txt',
+        file,
         '-s',
         registry.host,
         '-d',
@@ -133,9 +195,11 @@ describe.each(cases)('$name', (row) => {
       const report = JSON.parse(await readFile(join(dir, 'cli-report.json'), 'utf8')) as {
         totals: { lines: number };
       };
-      const listLines = String(row.list)
-        .split('\n')
-        .filter((line) => line.trim() && !line.startsWith('#')).length;
+      const listLines =
+        row.lines ??
+        String(row.list)
+          .split('\n')
+          .filter((line) => line.trim() && !line.startsWith('#')).length;
       expect(report.totals.lines).toBe(listLines);
     }
   });
@@ -146,7 +210,7 @@ describe.each(cases)('$name', (row) => {
     const result = await run([join(root, 'dist', 'index.js')], {
       GITHUB_WORKSPACE: dir,
       GITHUB_OUTPUT: join(dir, 'outputs'),
-      INPUT_FILE: 'list.txt',
+      INPUT_FILE: file,
       INPUT_SOURCE: registry.host,
       INPUT_DESTINATION: destination,
       'INPUT_TLS-VERIFY': 'false',

@@ -8,7 +8,7 @@ import type { LineResult } from '../../src/engine/validate/result.js';
 import { validateEntries } from '../../src/engine/validate/runner.js';
 import { createRegistryClient, type ClientOptions } from '../../src/registry/client.js';
 import { RegistryError } from '../../src/registry/errors.js';
-import { MAX_TAG_PAGES } from '../../src/registry/tags.js';
+import { MAX_TAG_PAGES, MAX_TAGS } from '../../src/registry/tags.js';
 import { mirrorByApi, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startProxy, type ProxiedResponse, type ProxyHooks, type TestProxy } from '../../testkit/proxy.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
@@ -309,6 +309,35 @@ describe('listing tags', () => {
       const error = await reader.listTags(endless.host, 'app/tagged').catch((thrown: unknown) => thrown);
       expect((error as RegistryError).message).toMatch(`runs past ${MAX_TAG_PAGES} pages`);
       expect(reader.stats()[endless.host]?.tagGets).toBe(MAX_TAG_PAGES);
+    } finally {
+      reader.close();
+    }
+  });
+
+  test(`a list of 100,000 tags is refused past ${MAX_TAGS}, with the bound said`, async () => {
+    const huge = await front(upstream, {
+      answer: (request) =>
+        Promise.resolve(
+          request.url?.includes('/tags/list')
+            ? {
+                status: 200,
+                headers: { 'content-type': 'application/json' },
+                body: Buffer.from(
+                  JSON.stringify({
+                    name: 'app/tagged',
+                    tags: Array.from({ length: 100_000 }, (_, n) => `t${n}`),
+                  }),
+                ),
+              }
+            : undefined,
+        ),
+    });
+    const reader = client();
+    try {
+      const error = await reader.listTags(huge.host, 'app/tagged').catch((thrown: unknown) => thrown);
+      expect((error as RegistryError).message).toBe(
+        `${huge.host}/app/tagged tags: more than ${MAX_TAGS} tags`,
+      );
     } finally {
       reader.close();
     }

@@ -1,13 +1,22 @@
 // The list file as text: a missing, unreadable or binary file is a ConfigurationError naming it.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ConfigurationError } from './errors.js';
 
-/** Reads the list as UTF-8 text; a missing, unreadable or binary file is a ConfigurationError naming it. */
+/** The largest list read: Rancher's generated regsync.yaml is about 1 MB; 32 MiB is far past any real list. */
+export const LIST_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Reads the list as UTF-8 text; a missing, unreadable, binary or oversized file is a ConfigurationError naming it. */
 export async function readListFile(path: string, name: string = path): Promise<string> {
   let bytes: Buffer;
   try {
+    const size = (await stat(path)).size;
+    if (size > LIST_MAX_BYTES)
+      throw new ConfigurationError(
+        `image list "${name}" is ${Math.round(size / 1024 / 1024)} MiB, more than the ${LIST_MAX_BYTES / 1024 / 1024} MiB a list may have`,
+      );
     bytes = await readFile(path);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'

@@ -52,6 +52,7 @@ function asHangar(failed: LineResult[], source: FailedListSource): string[] {
 }
 
 function regsyncFile(failed: LineResult[], document: RegsyncDocument): string {
+  if (failed.length === 0) return '';
   const kept = new Set<string>();
   const removed: string[] = [];
   const creds = document.creds.map((cred) => {
