@@ -2,7 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { parseImageList } from '../../../src/engine/list/image-list.js';
 import { parseShard } from '../../../src/config/parse.js';
-import { changedLines, inShard } from '../../../src/engine/list/select.js';
+import { DEFAULT_SYNC_OPTIONS } from '../../../src/config/settings.js';
+import { readList } from '../../../src/engine/list/read-list.js';
+import { changedLines, inShard, selectEntries } from '../../../src/engine/list/select.js';
 
 const list = (count: number, offset = 0) =>
   Array.from({ length: count }, (_, i) => `quay.io/project/image-${i + offset}:v${i + offset}`).join('\n');
@@ -58,5 +60,24 @@ describe('changed lines', () => {
 
   test('whitespace-only edits are not changes', () => {
     expect([...changedLines('nginx  mirror/nginx 1.0\n', '  nginx mirror/nginx\t1.0\n')]).toEqual([]);
+  });
+});
+
+describe('changed-only on a YAML list: an entry is changed when any of its lines is', () => {
+  test('an edit to a tag on a later line of a regsync entry selects that entry alone', () => {
+    const base =
+      'version: 1\nsync:\n  - source: a\n    target: m/a\n    type: repository\n    tags:\n      allow: ["1\\\\..*"]\n  - source: b:1\n    target: m/b:1\n    type: image\n';
+    const head = base.replace('"1\\\\..*"', '"2\\\\..*"');
+    const read = readList(head, {
+      fileName: 'r.yml',
+      filePath: '/nonexistent/r.yml',
+      defaultProject: 'library',
+      syncOptions: DEFAULT_SYNC_OPTIONS,
+      env: {},
+    });
+    const lines = changedLines(base, head);
+    expect([...lines]).toEqual([7]);
+    const { entries } = selectEntries(read.entries, { changed: { lines, since: 'x' } });
+    expect(entries.map((entry) => [entry.line, entry.span])).toEqual([[3, [3, 7]]]);
   });
 });

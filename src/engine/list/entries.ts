@@ -28,6 +28,8 @@ interface EntryBase {
   line: number;
   /** The line as written, or for YAML formats a one-line description of the entry. */
   raw: string;
+  /** For an entry written over several lines (YAML): its first and last line, for changed-only. */
+  span?: [number, number];
   origin?: EntryOrigin;
 }
 

@@ -197,6 +197,7 @@ export function readRegsync(
   read.document = document;
   entries.forEach((raw, index) => {
     const line = yaml.lineOf(syncNodes[index]);
+    const span = yaml.spanOf(syncNodes[index]);
     const where = `sync[${index}]`;
     const written = isRecord(raw) ? raw : {};
     document.entries.push(written);
@@ -224,6 +225,7 @@ export function readRegsync(
           source,
           destination,
           origin: { entry: index },
+          span,
           ...(overrides ? { overrides } : {}),
         });
       } else if (type === 'repository') {
@@ -248,6 +250,7 @@ export function readRegsync(
           destination: { registry: destination.registry, repository: destination.repository },
           pattern: { sets, described: describeSets(entry) },
           origin: { entry: index },
+          span,
           ...(overrides ? { overrides } : {}),
         });
       } else if (type === 'registry') {

@@ -18,6 +18,14 @@ export function inShard(entry: ListEntry, shard: Shard): boolean {
   return shardOf(entry, shard.count) === shard.index;
 }
 
+/** A line changed, or for an entry written over several lines (YAML), any of its lines. */
+function isChanged(entry: ListEntry, lines: ReadonlySet<number>): boolean {
+  if (lines.has(entry.line)) return true;
+  if (!entry.span) return false;
+  for (let line = entry.span[0]; line <= entry.span[1]; line += 1) if (lines.has(line)) return true;
+  return false;
+}
+
 /** The entries a selection keeps (in the shard, and changed when changes are given), and how to say so. */
 export function selectEntries<T extends ListEntry>(
   entries: readonly T[],
@@ -31,7 +39,7 @@ export function selectEntries<T extends ListEntry>(
   ].join(', ');
   return {
     entries: entries.filter(
-      (entry) => (!shard || inShard(entry, shard)) && (!changed || changed.lines.has(entry.line)),
+      (entry) => (!shard || inShard(entry, shard)) && (!changed || isChanged(entry, changed.lines)),
     ),
     said,
   };

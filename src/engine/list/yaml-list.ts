@@ -23,6 +23,8 @@ export interface YamlDocument {
   doc: Document.Parsed;
   /** The 1-based line a node starts on. */
   lineOf(node: unknown): number;
+  /** The first and last line of a node. */
+  spanOf(node: unknown): [number, number];
 }
 
 /** Every document of a YAML file; a syntax error is a ConfigurationError naming the file and line. */
@@ -47,7 +49,14 @@ export function parseYaml(text: string, fileName: string): YamlDocument[] {
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     return range ? lines.linePos(range[0]).line : 1;
   };
-  return list.map((doc) => ({ doc, lineOf }));
+  const spanOf = (node: unknown): [number, number] => {
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (!range) return [1, 1];
+    // The node's end is where what follows it starts: the last line is the one before, unless on the same line.
+    const last = lines.linePos(Math.max(range[0], range[2] - 1)).line;
+    return [lines.linePos(range[0]).line, last];
+  };
+  return list.map((doc) => ({ doc, lineOf, spanOf }));
 }
 
 /** A document as plain data (strings, arrays, objects), alias expansion bounded. */
