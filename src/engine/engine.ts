@@ -12,6 +12,7 @@ import {
 import { loadDriftState, recordPasses, refineDrift, saveDriftState } from './drift.js';
 import { ConfigurationError } from './errors.js';
 import type { ListEntry, ResolvedEntry } from './list/entries.js';
+import { governHeap } from './heap.js';
 import { readList } from './list/read-list.js';
 import { expandPatterns } from './list/tag-patterns.js';
 import type { ListRead } from './list/yaml-list.js';
@@ -154,6 +155,20 @@ export async function runEngine<T>(
   use: (report: RunReport) => Promise<T>,
 ): Promise<T> {
   const startedAt = new Date().toISOString();
+  const heap = governHeap();
+  try {
+    return await runLines(config, hooks, use, startedAt);
+  } finally {
+    heap.stop();
+  }
+}
+
+async function runLines<T>(
+  config: RunSettings,
+  hooks: RunHooks,
+  use: (report: RunReport) => Promise<T>,
+  startedAt: string,
+): Promise<T> {
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
   const list = readList(text, {
     fileName: config.listFile,

@@ -184,6 +184,49 @@ sync:
   });
 });
 
+describe('a large regsync config, read in slices', () => {
+  const generated = (count: number, extra = '') => {
+    const lines = ['version: 1', 'x-image: &image', '  type: image', '# the entries', 'sync:'];
+    for (let n = 0; n < count; n += 1)
+      lines.push('  - <<: *image', `    source: r.example/app:t${n}`, `    target: m.example/app:t${n}`);
+    return `${lines.join('\n')}\n${extra}`;
+  };
+
+  test('every entry, with its own line across slices, the anchor merged into each', () => {
+    const read = readList(generated(2500, 'defaults:\n  parallel: 4\n'), options());
+    expect(read.entries).toHaveLength(2500);
+    for (const n of [0, 999, 1000, 2499]) {
+      const entry = read.entries[n] as Extract<ListEntry, { kind: 'image' }>;
+      expect(entry.line).toBe(6 + 3 * n);
+      expect(entry.span).toEqual([6 + 3 * n, 8 + 3 * n]);
+      expect(formatReference(entry.destination)).toBe(`m.example/app:t${n}`);
+    }
+    // What follows the sequence is read too.
+    expect((read.document as { defaults: unknown }).defaults).toEqual({ parallel: '4' });
+  });
+
+  test('an anchor in one entry named by an entry of a later slice: the file is read whole instead', () => {
+    const text =
+      generated(1200).replace(
+        '  - <<: *image\n    source: r.example/app:t0',
+        '  - &first\n    type: image\n    source: r.example/app:t0',
+      ) + '  - <<: *first\n    target: m.example/copy:t0\n';
+    const read = readList(text, options());
+    expect(read.entries).toHaveLength(1201);
+    expect(show(read.entries[1200]!)).toBe(`${6 + 3 * 1200 + 1} r.example/app:t0 → m.example/copy:t0`);
+  });
+
+  test('a syntax error in a later slice names its own line', () => {
+    const text = generated(1500).replace(
+      '    source: r.example/app:t1400',
+      '    source: [r.example/app:t1400',
+    );
+    expect(() => readList(text, options())).toThrow(
+      new RegExp(`^list\\.yml:${6 + 3 * 1400 + 2}: not valid YAML`),
+    );
+  });
+});
+
 describe('skopeo sync', () => {
   // docs/skopeo-sync.1.md (containers/skopeo b71619a) lines 237-259.
   const DOC_EXAMPLE = `docker.io:
@@ -452,7 +495,9 @@ describe('detection and bad input', () => {
     ])
       bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
     bomb.push('sync: []');
-    expect(() => readList(bomb.join('\n'), options())).toThrow(/^list\.yml: refused: Excessive alias count/);
+    expect(() => readList(bomb.join('\n'), options())).toThrow(
+      /^list\.yml: refused: its aliases expand to more than 1000000 values \(an alias bomb\)$/,
+    );
   });
 
   test('a forced format that does not fit says so', () => {

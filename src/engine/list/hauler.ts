@@ -63,7 +63,7 @@ export function readHauler(
   read.document = document;
   let index = 0;
   for (const yaml of docs) {
-    const data = toData(yaml.doc, fileName);
+    const data = toData(yaml.doc.contents, fileName);
     if (data === null || data === undefined) continue;
     if (!looksLikeHauler(data) || !isRecord(data))
       throw new ConfigurationError(`${fileName}:${yaml.lineOf(yaml.doc.contents)}: not a hauler manifest`);

@@ -7,10 +7,10 @@ import type { ListFormat } from './entries.js';
 import { readHauler, looksLikeHauler } from './hauler.js';
 import { parseImageList, type ListOptions } from './image-list.js';
 import { looksLikeMapping, readMapping } from './oc-mirror.js';
-import { looksLikeRegsync, readRegsync } from './regsync.js';
+import { readRegsync, regsyncSource, regsyncText, type RegsyncSource } from './regsync.js';
 import type { SyncOptions } from '../../config/settings.js';
 import { looksLikeSkopeoSync, readSkopeoSync } from './skopeo-sync.js';
-import { emptyRead, parseYaml, toData, type ListRead } from './yaml-list.js';
+import { emptyRead, parseYaml, readSequenceInSlices, toData, type ListRead } from './yaml-list.js';
 import { looksLikeZarf, readZarf } from './zarf.js';
 
 export interface ReadListOptions extends ListOptions {
@@ -35,40 +35,51 @@ function looksLikeYamlMap(text: string): boolean {
 const YAML_FORMATS =
   'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig)';
 
+/** The regsync file, in slices when it is laid out for them (a generated config), else whole. */
+function regsyncFrom(text: string, fileName: string): RegsyncSource {
+  try {
+    const sliced = readSequenceInSlices(text, 'sync', fileName);
+    if (sliced) return { data: sliced.rest, items: sliced.items };
+  } catch (error) {
+    // An alias into another slice: the whole document, at once.
+    if (!(error instanceof ConfigurationError) || !/names no anchor/.test(error.message)) throw error;
+  }
+  const first = parseYaml(text, fileName).find((yaml) => yaml.doc.contents !== null);
+  if (!first) throw new ConfigurationError(`image list "${fileName}" is empty YAML`);
+  return regsyncSource(first, fileName);
+}
+
 export function readList(text: string, options: ReadListOptions): ListRead {
   const { fileName } = options;
   const forced = options.format;
   if (forced === 'hangar' || (!forced && !looksLikeYamlMap(text) && !looksLikeMapping(text)))
     return emptyRead('hangar', parseImageList(text, options));
   if (forced === 'oc-mirror' || (!forced && looksLikeMapping(text))) return readMapping(text);
+  const readFile = (path: string) => readFileSync(resolve(dirname(options.filePath), path), 'utf8');
+  // A sync config can be large: told from its text and read in slices, never parsed whole first.
+  if (forced === 'regsync' || (!forced && regsyncText(text))) {
+    if (!regsyncText(text))
+      throw new ConfigurationError(`image list "${fileName}" is not a regsync config (no sync: list)`);
+    return readRegsync(regsyncFrom(text, fileName), fileName, { env: options.env, readFile });
+  }
   const docs = parseYaml(text, fileName);
   const first = docs.find((yaml) => yaml.doc.contents !== null);
   if (!first) throw new ConfigurationError(`image list "${fileName}" is empty YAML`);
-  const data = toData(first.doc, fileName);
+  const data = toData(first.doc.contents, fileName);
   const format: ListFormat | undefined =
     forced ??
-    (looksLikeRegsync(data)
-      ? 'regsync'
-      : looksLikeHauler(data)
-        ? 'hauler'
-        : looksLikeZarf(data)
-          ? 'zarf'
-          : looksLikeSkopeoSync(data)
-            ? 'skopeo-sync'
-            : undefined);
+    (looksLikeHauler(data)
+      ? 'hauler'
+      : looksLikeZarf(data)
+        ? 'zarf'
+        : looksLikeSkopeoSync(data)
+          ? 'skopeo-sync'
+          : undefined);
   if (!format)
     throw new ConfigurationError(
       `image list "${fileName}" is YAML of no list format this check reads; tried ${YAML_FORMATS} (or force one with list-format)`,
     );
-  const base = dirname(options.filePath);
   switch (format) {
-    case 'regsync':
-      if (!looksLikeRegsync(data))
-        throw new ConfigurationError(`image list "${fileName}" is not a regsync config (no sync: list)`);
-      return readRegsync(first, fileName, {
-        env: options.env,
-        readFile: (path) => readFileSync(resolve(base, path), 'utf8'),
-      });
     case 'skopeo-sync':
       if (!looksLikeSkopeoSync(data))
         throw new ConfigurationError(`image list "${fileName}" is not a skopeo sync file`);

@@ -30,6 +30,7 @@ import {
   textList,
   toData,
   type ListRead,
+  type SliceItem,
   type YamlDocument,
 } from './yaml-list.js';
 
@@ -42,6 +43,9 @@ export interface RegsyncDocument {
 }
 
 export const looksLikeRegsync = (data: unknown) => isRecord(data) && Array.isArray(data.sync);
+
+/** Told from the text, before any parsing: a top-level `sync:` key. */
+export const regsyncText = (text: string) => /^sync:(\s*(#.*)?$|\s+\[)/m.test(text);
 
 function anchored(pattern: string, where: string): RegExp {
   try {
@@ -134,13 +138,35 @@ function overridesOf(entry: Record<string, unknown>, where: string): EntryOverri
 
 const DEFAULTED = ['referrers', 'referrerFilters', 'digestTags', 'fastCheck', 'fastCopy'] as const;
 
+/** A regsync file as read: everything but `sync`, and each `sync` item with its lines. */
+export interface RegsyncSource {
+  data: Record<string, unknown>;
+  items: SliceItem[];
+}
+
+/** The whole document at once (a file not laid out for slices): its data and its `sync` items' lines. */
+export function regsyncSource(yaml: YamlDocument, fileName: string): RegsyncSource {
+  const data = toData(yaml.doc.contents, fileName);
+  if (!isRecord(data)) throw new ConfigurationError(`${fileName}: a regsync config is a map`);
+  const nodes = items(yaml.doc.get('sync', true));
+  const entries = Array.isArray(data.sync) ? data.sync : [];
+  return {
+    data,
+    items: entries.map((entry, index) => ({
+      data: entry,
+      line: yaml.lineOf(nodes[index]),
+      span: yaml.spanOf(nodes[index]),
+      node: nodes[index],
+    })),
+  };
+}
+
 export function readRegsync(
-  yaml: YamlDocument,
+  source: RegsyncSource,
   fileName: string,
   context: Omit<TemplateContext, 'data'>,
 ): ListRead {
-  const data = toData(yaml.doc, fileName);
-  if (!isRecord(data)) throw new ConfigurationError(`${fileName}: a regsync config is a map`);
+  const { data } = source;
   const version = data.version === undefined ? 1 : Number(data.version);
   if (version !== 1)
     throw new ConfigurationError(
@@ -191,13 +217,9 @@ export function readRegsync(
   });
 
   const defaults = isRecord(data.defaults) ? data.defaults : {};
-  const syncNodes = items(yaml.doc.get('sync', true));
-  const entries = data.sync as unknown[];
   const document: RegsyncDocument = { kind: 'regsync', creds, defaults: data.defaults, entries: [] };
   read.document = document;
-  entries.forEach((raw, index) => {
-    const line = yaml.lineOf(syncNodes[index]);
-    const span = yaml.spanOf(syncNodes[index]);
+  source.items.forEach(({ data: raw, line, span }, index) => {
     const where = `sync[${index}]`;
     const written = isRecord(raw) ? raw : {};
     document.entries.push(written);
@@ -221,7 +243,7 @@ export function readRegsync(
         read.entries.push({
           kind: 'image',
           line,
-          raw: `${where} type image ${sourceText} → ${targetText}${describedSource}`,
+          raw: `${where} type image ${sourceText} to ${targetText}${describedSource}`,
           source,
           destination,
           origin: { entry: index },
@@ -245,7 +267,7 @@ export function readRegsync(
         read.entries.push({
           kind: 'pattern',
           line,
-          raw: `${where} type repository ${sourceText} → ${targetText}${describedSource}`,
+          raw: `${where} type repository ${sourceText} to ${targetText}${describedSource}`,
           source: { registry: source.registry, repository: source.repository },
           destination: { registry: destination.registry, repository: destination.repository },
           pattern: { sets, described: describeSets(entry) },

@@ -79,7 +79,7 @@ export function readSkopeoSync(
   destination: string | undefined,
   options: SyncOptions,
 ): ListRead {
-  const data = toData(yaml.doc, fileName);
+  const data = toData(yaml.doc.contents, fileName);
   if (!isRecord(data)) throw new ConfigurationError(`${fileName}: a skopeo sync file is a map of registries`);
   if (!destination)
     throw new ConfigurationError(
@@ -191,7 +191,7 @@ export function readSkopeoSync(
       if (map === undefined) continue;
       if (!isRecord(map))
         throw new ConfigurationError(
-          `${fileName}: ${where}.${how} must be a map of repository → ${how === 'images-by-semver' ? 'constraint' : 'regex'}`,
+          `${fileName}: ${where}.${how} must be a map of repository: ${how === 'images-by-semver' ? 'constraint' : 'regex'}`,
         );
       const mapNode = child(registryNode, how);
       for (const [name, value] of Object.entries(map)) {

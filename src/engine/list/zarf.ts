@@ -41,7 +41,7 @@ export function readZarf(yaml: YamlDocument, fileName: string, destination: stri
     throw new ConfigurationError(
       `${fileName} is a Zarf package: give the Zarf registry it is deployed to (the destination setting, -d)`,
     );
-  const data = toData(yaml.doc, fileName) as Record<string, unknown>;
+  const data = toData(yaml.doc.contents, fileName) as Record<string, unknown>;
   const metadata = isRecord(data.metadata) ? data.metadata : {};
   const build = isRecord(data.build) ? data.build : {};
   const architecture =
@@ -89,7 +89,7 @@ export function readZarf(yaml: YamlDocument, fileName: string, destination: stri
           entries.push({
             kind: 'image',
             line,
-            raw: `${componentName}: ${image} → ${target}`,
+            raw: `${componentName}: ${image} to ${target}`,
             source,
             destination: parseReference(target),
             origin: {
