@@ -6,6 +6,7 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { aliasBomb } from '../testkit/hostile.js';
 import { runNode } from '../testkit/process.js';
 import { startRegistry, type TestRegistry } from '../testkit/registry.js';
 import { seedStandardImages } from '../testkit/seed.js';
@@ -45,20 +46,6 @@ interface Case {
   lines?: number;
   file?: string;
 }
-
-const aliasBomb = () => {
-  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-  for (const [name, previous] of [
-    ['b', 'a'],
-    ['c', 'b'],
-    ['d', 'c'],
-    ['e', 'd'],
-    ['f', 'e'],
-    ['g', 'f'],
-  ])
-    bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
-  return `${bomb.join('\n')}\nsync: []\n`;
-};
 
 const cases: Case[] = [
   { name: 'an empty file', list: '', message: /names no image/, configuration: true },

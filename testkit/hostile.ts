@@ -1,6 +1,7 @@
 // A hostile registry: HTTPS on loopback (its own self-signed certificate, trusted through ca-file), where each
 // repository name is one way a registry, a token service or a proxy can be wrong or malicious. Used by
-// __tests__/registry/hostile.itg.test.ts; what each case sends is said beside it.
+// __tests__/registry/hostile.itg.test.ts; what each case sends is said beside it. Also hostile list files (an
+// alias bomb) for the list readers.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -290,4 +291,22 @@ export async function startHostileRegistry(dir: string): Promise<HostileRegistry
       );
     },
   };
+}
+
+/**
+ * A "billion laughs" YAML list: seven levels, each an anchor repeating the one below ten times (10^7 values
+ * once expanded), under a regsync-looking `sync:` key so the reader that gets it is the one at risk.
+ */
+export function aliasBomb(): string {
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (const [name, previous] of [
+    ['b', 'a'],
+    ['c', 'b'],
+    ['d', 'c'],
+    ['e', 'd'],
+    ['f', 'e'],
+    ['g', 'f'],
+  ])
+    bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+  return `${bomb.join('\n')}\nsync: []\n`;
 }

@@ -9,6 +9,7 @@ import { syncDestination, systemPlatform } from '../../../src/engine/list/skopeo
 import { zarfNames } from '../../../src/engine/list/zarf.js';
 import { parseSyncOptions } from '../../../src/config/parse.js';
 import { formatReference, parseReference } from '../../../src/registry/reference.js';
+import { aliasBomb } from '../../../testkit/hostile.js';
 
 const options = (extra: Partial<ReadListOptions> = {}): ReadListOptions => ({
   fileName: 'list.yml',
@@ -484,18 +485,7 @@ describe('detection and bad input', () => {
   });
 
   test('an alias bomb is refused, naming the file', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (const [name, previous] of [
-      ['b', 'a'],
-      ['c', 'b'],
-      ['d', 'c'],
-      ['e', 'd'],
-      ['f', 'e'],
-      ['g', 'f'],
-    ])
-      bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
-    bomb.push('sync: []');
-    expect(() => readList(bomb.join('\n'), options())).toThrow(
+    expect(() => readList(aliasBomb(), options())).toThrow(
       /^list\.yml: refused: its aliases expand to more than 1000000 values \(an alias bomb\)$/,
     );
   });

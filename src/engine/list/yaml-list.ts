@@ -31,24 +31,28 @@ export interface YamlDocument {
   spanOf(node: unknown): [number, number];
 }
 
+/** How every YAML list is read: scalars as written, merge keys, duplicate keys refused. */
+const YAML_OPTIONS = { schema: 'failsafe', merge: true, prettyErrors: false, uniqueKeys: true } as const;
+
+/** A document's first syntax error as a ConfigurationError naming the file and line (`toLine` maps it). */
+function refuseErrors(
+  doc: Document.Parsed,
+  lines: LineCounter,
+  fileName: string,
+  toLine: (line: number) => number = (line) => line,
+): void {
+  const error = doc.errors[0];
+  if (!error) return;
+  const line = toLine(lines.linePos(error.pos[0]).line);
+  throw new ConfigurationError(`${fileName}:${line}: not valid YAML: ${error.message.split('\n')[0]}`);
+}
+
 /** Every document of a YAML file; a syntax error is a ConfigurationError naming the file and line. */
 export function parseYaml(text: string, fileName: string): YamlDocument[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    schema: 'failsafe',
-    merge: true,
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
   const list = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = lines.linePos(error.pos[0]).line;
-      throw new ConfigurationError(`${fileName}:${line}: not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-  }
+  for (const doc of list) refuseErrors(doc, lines, fileName);
   const lineOf = (node: unknown) => {
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     return range ? lines.linePos(range[0]).line : 1;
@@ -274,18 +278,8 @@ export function readSequenceInSlices(
     const sliceText = `${start > 0 ? `${head}\n` : ''}${key}:\n${lines.slice(from, to).join('\n')}\n`;
     const offset = from - (start + 1);
     const counter = new LineCounter();
-    const doc = parseDocument(sliceText, {
-      schema: 'failsafe',
-      merge: true,
-      lineCounter: counter,
-      uniqueKeys: true,
-    });
-    const error = doc.errors[0];
-    if (error) {
-      const line =
-        counter.linePos(error.pos[0]).line + (counter.linePos(error.pos[0]).line > start ? offset : 0);
-      throw new ConfigurationError(`${fileName}:${line}: not valid YAML: ${error.message.split('\n')[0]}`);
-    }
+    const doc = parseDocument(sliceText, { ...YAML_OPTIONS, lineCounter: counter });
+    refuseErrors(doc, counter, fileName, (line) => line + (line > start ? offset : 0));
     const anchors = new Map<string, { value: unknown; size: number }>();
     const contents = doc.contents;
     if (!isMap(contents)) return undefined;
