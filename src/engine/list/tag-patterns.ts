@@ -46,7 +46,6 @@ export async function expandPatterns(
           tags: await listTags(registry, repository, options.signal),
         });
       } catch (error) {
-        if (options.signal?.aborted) throw error;
         results.set(`${registry}/${repository}`, { error });
       }
     }
@@ -68,7 +67,15 @@ export async function expandPatterns(
         ...base,
         source: repository,
         destination: `${entry.destination.registry}/${entry.destination.repository}`,
-        verdict: errorVerdict(listing.error, 'source', `${repository} (its tag list)`),
+        // Interrupted while listing: the entry is skipped as interrupted, like a line never started.
+        verdict: options.signal?.aborted
+          ? {
+              status: 'skipped',
+              reason: 'interrupted',
+              detail: 'the run was interrupted before the tags of this entry were listed',
+              platforms: [],
+            }
+          : errorVerdict(listing.error, 'source', `${repository} (its tag list)`),
       });
       continue;
     }
