@@ -18,3 +18,21 @@ test.each([
 ])('the README says "%s"', (claim) => {
   expect(readme).toContain(claim);
 });
+
+test('the README’s inputs table lists every input action.yml declares, and no other', async () => {
+  const { parse } = await import('yaml');
+  const root = join(import.meta.dirname, '..');
+  const action = parse(await readFile(join(root, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, unknown>;
+  };
+  const text = await readFile(join(root, 'README.md'), 'utf8');
+  const start = text.indexOf('| input ');
+  const table = text.slice(start, text.indexOf('\n\n', start));
+  const named = new Set(
+    table
+      .split('\n')
+      .slice(2)
+      .flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([a-z-]+)`/g)].map((match) => match[1])),
+  );
+  expect([...named].sort()).toEqual(Object.keys(action.inputs).sort());
+});
