@@ -51,10 +51,13 @@ test('the tarball holds the command-line bundle, its notices, the schema and the
   expect(files).toContain('dist/cli/licenses.txt');
   expect(files).toContain('schema/report.schema.json');
   expect(files).toContain('docs/reasons.md');
+  expect(files).toContain('CHANGELOG.md');
   expect(
     files.filter(
       (path) =>
-        !/^(dist\/cli\/|schema\/|docs\/reasons.md|README.md|LICENSE|SECURITY.md|package.json)/.test(path),
+        !/^(dist\/cli\/|schema\/|docs\/reasons.md|README.md|CHANGELOG.md|LICENSE|SECURITY.md|package.json)/.test(
+          path,
+        ),
     ),
   ).toEqual([]);
   const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
