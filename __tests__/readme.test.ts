@@ -36,3 +36,33 @@ test('the README’s inputs table lists every input action.yml declares, and no 
   );
   expect([...named].sort()).toEqual(Object.keys(action.inputs).sort());
 });
+
+test('the migration table maps every flag of hangar mirror-validate to one this command line has', async () => {
+  const { FLAGS } = await import('../src/cli/flags.js');
+  const text = await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const start = text.indexOf('| hangar ', text.indexOf('## Migrating from hangar mirror-validate'));
+  const rows = text.slice(start, text.indexOf('\n\n', start)).split('\n').slice(2);
+  // hangar v1.6.1 commands/mirrorvalidate.go lines 54-61 and commands/hangar.go lines 48-49.
+  const hangar = [
+    'file',
+    'arch',
+    'os',
+    'source',
+    'destination',
+    'failed',
+    'jobs',
+    'default-project',
+    'debug',
+    'tls-verify',
+  ];
+  const ours = new Set(FLAGS.map((flag) => flag.name));
+  for (const flag of hangar) {
+    const row = rows.find((one) => (one.split('|')[1] ?? '').includes(`--${flag}\``));
+    expect(row, flag).toBeDefined();
+    const mapped = [...(row!.split('|')[2] ?? '').matchAll(/--([a-z-]+)/g)].map((match) => match[1]);
+    expect(
+      mapped.some((name) => ours.has(name as string)),
+      flag,
+    ).toBe(true);
+  }
+});
