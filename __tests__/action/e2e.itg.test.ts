@@ -15,6 +15,7 @@ import { mirrorIdentical, mirrorRebuilt } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
 import { seedStandardImages } from '../../testkit/seed.js';
 import { parseOutputs, runActionFromSource } from './harness.js';
+import { startGitHubApi } from '../../testkit/github-api.js';
 import { junitErrors } from '../../testkit/junit-schema.js';
 import { schemaErrors } from '../../testkit/report-schema.js';
 import { nodeRuntimes } from '../../testkit/node.js';
@@ -173,6 +174,41 @@ describe('the action as a workflow step', () => {
       const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
       expect(schemaErrors(report)).toEqual([]);
       expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
+    },
+  );
+
+  test.each(nodeRuntimes())(
+    'dist/index.js on $name writes its check run and pull-request comment through GITHUB_API_URL',
+    async (runtime) => {
+      const api = await startGitHubApi();
+      try {
+        const stepDir = await mkdtemp(join(tmpdir(), 'mv-event-'));
+        const eventPath = join(stepDir, 'event.json');
+        await writeFile(
+          eventPath,
+          JSON.stringify({ pull_request: { number: 3, head: { sha: 'c'.repeat(40) } } }),
+        );
+        const run = await runStep(
+          { ...mirrorInputs(), 'github-token': 'ghs_bundletoken0987654321' },
+          { GITHUB_API_URL: api.url, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath },
+          list,
+          { node: runtime.path },
+        );
+        workspaces.push(run.workspace);
+        await rm(stepDir, { recursive: true, force: true });
+        expect(run.code, run.stdout + run.stderr).toBe(1);
+        expect(api.checkRuns).toHaveLength(1);
+        expect(api.checkRuns[0]!.create).toMatchObject({ head_sha: 'c'.repeat(40), conclusion: 'failure' });
+        expect(api.checkRuns[0]!.create.output.annotations).toHaveLength(2);
+        expect(api.comments.get(3)).toHaveLength(1);
+        expect(run.stdout).not.toMatch(/^::error /m);
+        // The token is only ever masked.
+        expect(run.stdout.replaceAll('::add-mask::ghs_bundletoken0987654321', '')).not.toContain(
+          'ghs_bundletoken0987654321',
+        );
+      } finally {
+        await api.close();
+      }
     },
   );
 

@@ -59,6 +59,9 @@ export const Input = {
   destinationPassword: 'destination-password',
   failOnError: 'fail-on-error',
   annotations: 'annotations',
+  githubToken: 'github-token',
+  comment: 'comment',
+  driftIssue: 'drift-issue',
   summary: 'summary',
   artifactName: 'artifact-name',
   retentionDays: 'retention-days',
@@ -105,6 +108,10 @@ export interface ActionInputs {
   junitFile?: string;
   failOnError: boolean;
   annotations: boolean;
+  /** For the check run, the pull-request comment and the drift issue; empty outside a workflow. */
+  githubToken: string;
+  comment: 'off' | 'on-failure' | 'always';
+  driftIssue: boolean;
   summary: boolean;
   artifactName: string;
   retentionDays: number;
@@ -120,6 +127,13 @@ function parsed<T>(setting: Setting, parse: (text: string, label: string) => T):
 }
 
 const boolean = (setting: Setting) => parsed(setting, parseBoolean);
+
+/** A token input, masked; not in the defaults object (its default is the workflow's own token). */
+function secretInput(name: string): string {
+  const value = core.getInput(name).trim();
+  if (value) core.setSecret(value);
+  return value;
+}
 
 function credential(userInput: string, passwordInput: string): Credential | undefined {
   const password = core.getInput(passwordInput);
@@ -169,6 +183,12 @@ export function getInputs(): ActionInputs {
     junitFile: read('junitFile') || undefined,
     failOnError: boolean('failOnError'),
     annotations: boolean('annotations'),
+    githubToken: secretInput(Input.githubToken),
+    comment:
+      parsed('comment', (text, label) =>
+        parseChoice(text, label, ['off', 'on-failure', 'always'] as const),
+      ) ?? 'on-failure',
+    driftIssue: boolean('driftIssue'),
     summary: boolean('summary'),
     artifactName: read('artifactName'),
     retentionDays: parsed('retentionDays', parseRetentionDays),

@@ -7,6 +7,7 @@ import { ConfigurationError } from '../engine/errors.js';
 import { getInputs, Output, type ActionInputs } from './inputs.js';
 import { planAnnotations } from '../report/annotations.js';
 import { uploadResults } from './artifact.js';
+import { githubContext, octokitFor, publishCheckRun, syncDriftIssue, upsertComment } from './github.js';
 import { restoreManifestCache, saveManifestCache, type CacheLog } from './cache.js';
 import { listLineLinks, reasonDocLinks } from './links.js';
 import { currentEvent, selection } from './pull-request.js';
@@ -123,8 +124,30 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         ...(inputs.junitFile ? [{ label: 'JUnit XML', path: inputs.junitFile }] : []),
       ]);
 
-      if (inputs.annotations) {
-        const file = relative(workspace, listPath) || inputs.file;
+      // Each shard of a matrix uploads, summarises, annotates and comments under its own name.
+      const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+      const file = relative(workspace, listPath) || inputs.file;
+      const event = currentEvent();
+      const lineLink = listLineLinks({
+        env: process.env,
+        workspace,
+        listPath,
+        pullRequestHeadSha: event.pullRequest?.head?.sha,
+      });
+      // The check run, the comment and the drift issue go through GitHub's API with the workflow's token.
+      const github = githubContext(process.env, event, {
+        token: inputs.githubToken,
+        path: file,
+        shard: shardName,
+        failOnError: inputs.failOnError,
+        lineLink,
+        touched: narrowed?.changed?.lines,
+      });
+      const octokit = github ? octokitFor(github.token) : undefined;
+      const checkRun =
+        inputs.annotations && github && octokit ? await publishCheckRun(octokit, github, report) : false;
+      // Without a check run (no token, no permission), the first failures as workflow commands.
+      if (inputs.annotations && !checkRun) {
         for (const annotation of planAnnotations(report.results.problems(), file)) {
           const properties = {
             title: annotation.title,
@@ -137,8 +160,11 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         }
       }
 
-      // Each shard of a matrix uploads and summarises under its own name.
-      const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
+      if (github && octokit) {
+        await upsertComment(octokit, github, report, inputs.comment);
+        if (inputs.driftIssue) await syncDriftIssue(octokit, github, report);
+      }
+
       const artifactName = inputs.shard
         ? `${inputs.artifactName}-shard-${inputs.shard.index}-of-${inputs.shard.count}`
         : inputs.artifactName;
@@ -162,12 +188,6 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
 
       if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
         const title = `Mirror validation${shardName ? ` (${shardName})` : ''}`;
-        const lineLink = listLineLinks({
-          env: process.env,
-          workspace,
-          listPath,
-          pullRequestHeadSha: currentEvent().pullRequest?.head?.sha,
-        });
         await core.summary
           .addRaw(
             buildSummary(report, {

@@ -17,14 +17,14 @@ const run_ = promisify(execFile);
  */
 export function currentEvent(): {
   name: string;
-  pullRequest?: { base?: { sha?: string }; head?: { sha?: string } };
+  pullRequest?: { number?: number; base?: { sha?: string }; head?: { sha?: string } };
 } {
   const name = process.env.GITHUB_EVENT_NAME ?? '';
   const path = process.env.GITHUB_EVENT_PATH;
   if (!path) return { name };
   try {
     const payload = JSON.parse(readFileSync(path, 'utf8')) as {
-      pull_request?: { base?: { sha?: string }; head?: { sha?: string } };
+      pull_request?: { number?: number; base?: { sha?: string }; head?: { sha?: string } };
     };
     return { name, pullRequest: payload.pull_request };
   } catch {
