@@ -4,7 +4,7 @@
 // issue", "Update an issue"): it keeps what it was sent, answers as GitHub answers, and can refuse check runs
 // with 403 "Resource not accessible by integration" or answer a secondary rate limit (403 with retry-after).
 import http from 'node:http';
-import type net from 'node:net';
+import { listenOnLoopback } from './listen.js';
 
 export interface GitHubApiOptions {
   /** Check runs refused as a token without `checks: write` is. */
@@ -150,20 +150,6 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       send(404, { message: `Not Found: ${request.method} ${url.pathname}` });
     });
   });
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    ...api,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { ...api, url: `http://127.0.0.1:${port}`, close };
 }

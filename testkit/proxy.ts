@@ -2,7 +2,7 @@
 // Fault injection and tampering tests are built on it.
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import { listenOnLoopback } from './listen.js';
 
 export interface ProxiedResponse {
   status: number;
@@ -34,7 +34,6 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
   const upstream = new URL(upstreamUrl);
   const client = upstream.protocol === 'https:' ? https : http;
   const seen: string[] = [];
-  const sockets = new Set<net.Socket>();
   const server = http.createServer((request, response) => {
     seen.push(`${request.method} ${request.url}`);
     const chunks: Buffer[] = [];
@@ -104,22 +103,8 @@ export async function startProxy(upstreamUrl: string, hooks: ProxyHooks = {}): P
     };
     request.on('end', () => void onEnd());
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { port, close } = await listenOnLoopback(server);
+  return { host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, seen, close };
 }
 
 export interface FaultRates {

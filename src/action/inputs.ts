@@ -47,6 +47,7 @@ export const Input = {
   listFormat: 'list-format',
   failedFormat: 'failed-format',
   syncOptions: 'sync-options',
+  registryCatalog: 'registry-catalog',
   imageTimeout: 'image-timeout',
   timeout: 'timeout',
   cacheDir: 'cache-dir',
@@ -100,6 +101,7 @@ export interface ActionInputs {
   listFormat?: ListFormat;
   failedFormat?: FailedFormat;
   syncOptions: SyncOptions;
+  registryCatalog: boolean;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
   failedFile: string;
@@ -176,6 +178,7 @@ export function getInputs(): ActionInputs {
     listFormat: parsed('listFormat', (text, label) => parseChoice(text, label, LIST_FORMATS)),
     failedFormat: parsed('failedFormat', (text, label) => parseChoice(text, label, FAILED_FORMATS)),
     syncOptions: parsed('syncOptions', parseSyncOptions),
+    registryCatalog: boolean('registryCatalog'),
     sourceCredential: credential(Input.sourceUsername, Input.sourcePassword),
     destinationCredential: credential(Input.destinationUsername, Input.destinationPassword),
     failedFile: read('failedFile'),

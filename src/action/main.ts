@@ -94,6 +94,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     ...(inputs.listFormat ? { listFormat: inputs.listFormat } : {}),
     ...(inputs.failedFormat ? { failedFormat: inputs.failedFormat } : {}),
     syncOptions: inputs.syncOptions,
+    registryCatalog: inputs.registryCatalog,
   };
   const hooks: RunHooks = {
     signal: controller.signal,

@@ -76,6 +76,12 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'OPTIONS',
     help: 'for a skopeo sync list: the options it ran with (--scoped, --append-suffix S, --all, --override-arch A …)',
   },
+  {
+    name: 'registry-catalog',
+    kind: 'boolean',
+    help: "let regsync type: registry entries read their source registry's catalog (_catalog)",
+    setting: 'registryCatalog',
+  },
   { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
   {
     name: 'junit',

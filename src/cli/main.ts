@@ -61,6 +61,7 @@ function listSettings(flags: ParsedFlags, setting: <T>(parse: () => T) => T): Pa
     ...(listFormat ? { listFormat } : {}),
     ...(failedFormat ? { failedFormat } : {}),
     syncOptions: setting(() => parseSyncOptions(stringFlag(flags, 'sync-options') ?? '', '--sync-options')),
+    registryCatalog: booleanFlag(flags, 'registry-catalog', DEFAULTS.registryCatalog),
   };
 }
 

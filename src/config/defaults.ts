@@ -27,6 +27,8 @@ export const DEFAULTS = {
   failedFormat: '',
   /** skopeo sync's options as the sync ran (for a skopeo sync list): none. */
   syncOptions: '',
+  /** regsync `type: registry` entries read their registry's catalog only when asked. */
+  registryCatalog: false,
   /** Seconds one image may take. */
   imageTimeout: 300,
   /** Seconds the whole run may take (GitHub's job limit is 6 hours). */

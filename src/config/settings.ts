@@ -132,6 +132,8 @@ export interface RunSettings {
   listFormat?: ListFormat;
   /** What the failed file is written as, when not the list's own format. */
   failedFormat?: FailedFormat;
+  /** Whether regsync `type: registry` entries may read their source registry's catalog. */
+  registryCatalog?: boolean;
   /** For a skopeo sync file: the options the sync ran with. */
   syncOptions?: SyncOptions;
   /** Where the Docker config and credential helpers are found; the process's environment by default. */

@@ -65,7 +65,7 @@ export function credentialsFor(
     explicit[host] = credential;
   };
   for (const entry of entries) {
-    if (entry.kind !== 'image' && entry.kind !== 'pattern') continue;
+    if (entry.kind !== 'image' && entry.kind !== 'pattern' && entry.kind !== 'registry') continue;
     assign(entry.source.registry, config.sourceCredential, 'source');
     assign(entry.destination.registry, config.destinationCredential, 'destination');
   }
@@ -179,6 +179,7 @@ async function runLines<T>(
     format: config.listFormat,
     syncOptions: config.syncOptions ?? DEFAULT_SYNC_OPTIONS,
     env: config.env ?? process.env,
+    registryCatalog: config.registryCatalog ?? false,
   });
   for (const secret of list.secrets) hooks.onSecret?.(secret);
   checkFailedFormat(list.format, config.failedFormat, config.listFile);
@@ -213,13 +214,14 @@ async function runLines<T>(
   let results: LineResults | undefined;
   try {
     // Tag patterns become lines: each source repository's tag list read once.
-    const { entries } = chosen.some((entry) => entry.kind === 'pattern')
+    const { entries } = chosen.some((entry) => entry.kind === 'pattern' || entry.kind === 'registry')
       ? await expandPatterns(
           chosen,
           (registry, repository, signal) => client.listTags(registry, repository, signal),
           {
             jobs: config.jobs,
             signal: run.signal,
+            listRepositories: (registry, signal) => client.listRepositories(registry, signal),
           },
         )
       : { entries: chosen as ResolvedEntry[] };

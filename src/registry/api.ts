@@ -44,9 +44,38 @@ export class RegistryApi {
   }
 
   /** The answer when 2xx, else the error it means (so a caller can read a 404 its own way). */
-  async attempt(
+  attempt(
     registry: string,
     repository: string,
+    method: 'GET' | 'HEAD',
+    path: string,
+    call: ApiCall,
+  ): Promise<{ response: HttpResponse } | { error: RegistryError }> {
+    return this.attemptAt(
+      registry,
+      `repository:${repository}:pull`,
+      method,
+      `/v2/${repository}/${path}`,
+      call,
+    );
+  }
+
+  /** A call outside one repository (`/v2/_catalog`, scope `registry:catalog:*`). */
+  async callAt(
+    registry: string,
+    scope: string,
+    method: 'GET',
+    path: string,
+    call: ApiCall,
+  ): Promise<HttpResponse> {
+    const answer = await this.attemptAt(registry, scope, method, path, call);
+    if ('error' in answer) throw answer.error;
+    return answer.response;
+  }
+
+  private async attemptAt(
+    registry: string,
+    scope: string,
     method: 'GET' | 'HEAD',
     path: string,
     call: ApiCall,
@@ -58,7 +87,7 @@ export class RegistryApi {
         registry,
         method,
         credentialed: withCredentials,
-        path: `/v2/${repository}/${path}`,
+        path,
         headers: {
           ...(call.accept ? { accept: call.accept } : {}),
           ...(authorization ? { authorization } : {}),
@@ -68,7 +97,7 @@ export class RegistryApi {
         maxBytes: call.maxBytes ?? MANIFEST_MAX_BYTES,
       });
     return firstContact.run(registry, auth.knows(registry), async () => {
-      const sent = await auth.send(registry, `repository:${repository}:pull`, send, call.signal);
+      const sent = await auth.send(registry, scope, send, call.signal);
       if (sent.response.status >= 200 && sent.response.status < 300) return { response: sent.response };
       return { error: await refusals.refusal(registry, sent, call.what, call.signal) };
     });

@@ -5,6 +5,7 @@
 import { RegistryApi } from './api.js';
 import { Authenticator } from './auth.js';
 import { Blobs } from './blobs.js';
+import { Catalog } from './catalog.js';
 import type { CredentialResolver } from './credentials.js';
 import { DiskCache } from './disk-cache.js';
 import { FirstContact } from './first-contact.js';
@@ -62,6 +63,7 @@ export interface ClientOptions {
 
 export interface RegistryClient extends RegistryReader {
   listTags(registry: string, repository: string, signal?: AbortSignal): Promise<string[]>;
+  listRepositories(registry: string, signal?: AbortSignal): Promise<string[]>;
   close(): void;
 }
 
@@ -76,6 +78,7 @@ class Client implements RegistryClient {
   private readonly blobs: Blobs;
   private readonly referrers: Referrers;
   private readonly tags: Tags;
+  private readonly catalog: Catalog;
 
   constructor(options: ClientOptions) {
     const stats = this.counts;
@@ -125,6 +128,7 @@ class Client implements RegistryClient {
     this.blobs = new Blobs(api, disk);
     this.referrers = new Referrers(api, this.manifests, options.onDebug);
     this.tags = new Tags(api);
+    this.catalog = new Catalog(api);
   }
 
   close(): void {
@@ -168,6 +172,10 @@ class Client implements RegistryClient {
 
   listTags(registry: string, repository: string, signal?: AbortSignal): Promise<string[]> {
     return this.tags.list(registry, repository, signal);
+  }
+
+  listRepositories(registry: string, signal?: AbortSignal): Promise<string[]> {
+    return this.catalog.list(registry, signal);
   }
 
   blobExists(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {

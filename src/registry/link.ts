@@ -12,6 +12,8 @@ export function nextPage(
   host: string,
   repository: string,
   within: string,
+  /** What the returned path is relative to: `/v2/<repository>/`, or `/v2/` for the catalog. */
+  base = `/v2/${repository}/`,
 ): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(/,(?=\s*<)/)) {
@@ -25,7 +27,6 @@ export function nextPage(
     } catch {
       return undefined;
     }
-    const base = `/v2/${repository}/`;
     if (url.host !== host || !/^https?:$/.test(url.protocol) || !url.pathname.startsWith(`${base}${within}`))
       return undefined;
     return `${url.pathname.slice(base.length)}${url.search}`;

@@ -31,6 +31,8 @@ export interface RegistryRequestStats {
   referrerGets: number;
   /** Pages of tag lists asked for. */
   tagGets: number;
+  /** Pages of a registry's catalog asked for (regsync type: registry, with registry-catalog). */
+  catalogGets?: number;
   tokenRequests: number;
   retries: number;
   /** Manifests and configs read from the on-disk cache instead of the registry. */

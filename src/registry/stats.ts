@@ -5,7 +5,7 @@ import type { RegistryRequestStats } from './reader.js';
 
 /** The verbs counted apart. */
 export type RequestKind =
-  'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets' | 'referrerGets' | 'tagGets';
+  'manifestHeads' | 'manifestGets' | 'blobHeads' | 'blobGets' | 'referrerGets' | 'tagGets' | 'catalogGets';
 
 function emptyStats(): RegistryRequestStats {
   return {
@@ -35,7 +35,8 @@ export class RequestStats {
   }
 
   count(registry: string, kind: RequestKind | 'tokenRequests' | 'retries' | 'cacheHits'): void {
-    this.of(registry)[kind] += 1;
+    const stats = this.of(registry);
+    stats[kind] = (stats[kind] ?? 0) + 1;
   }
 
   sent(registry: string, method: string): void {

@@ -171,6 +171,35 @@ sync:
   });
 });
 
+describe('regsync type: registry, with registry-catalog', () => {
+  // regclient cmd/regsync/root.go lines 466-516: the source's catalog, repos allow/deny, each repository to
+  // target/<repository> with the entry's tag sets.
+  test('the catalog read once; the repositories chosen expanded by their tags; off, the entry says how to turn it on', async () => {
+    await mirrorIdentical(upstream, 'app/web:1.0', mirror, 'all/app/web:1.0');
+    const config = `version: 1
+sync:
+  - source: ${upstream.host}
+    target: ${mirror.host}/all
+    type: registry
+    repos:
+      allow: ["app/.*"]
+      deny: ["app/missing"]
+`;
+    const read = await validate('registry.yml', config, { registryCatalog: true });
+    expect(read.results.map((result) => `${result.line} ${result.destination} ${result.status}`)).toEqual([
+      `3 ${mirror.host}/all/app/web:1.0 passed`,
+    ]);
+    expect(read.report.requests[upstream.host]?.catalogGets).toBe(1);
+    // Without the opt-in, the entry says how to turn it on.
+    const off = await validate('registry.yml', config);
+    expect(off.results[0]).toMatchObject({
+      status: 'skipped',
+      reason: 'invalid-line',
+      detail: expect.stringMatching(/turn on registry-catalog/),
+    });
+  });
+});
+
 describe('oc-mirror mapping.txt', () => {
   // Lines as oc-mirror v1 writes them (v1/pkg/image/mapping.go WriteImageMapping: src=dst, a tag at the
   // destination) and v2's dry run (docker:// on both sides, a digest source to a tag).

@@ -31,6 +31,8 @@ function show(entry: ListEntry): string {
       return `${entry.line} invalid: ${entry.reason}`;
     case 'settled':
       return `${entry.line} settled`;
+    case 'registry':
+      return `${entry.line} registry ${entry.source.registry} → ${entry.destination.registry}/${entry.destination.prefix}`;
   }
 }
 
@@ -153,7 +155,7 @@ sync:
       '5 ghcr.io/regclient/regctl:v0.8.0 → mirror.example/regctl:v0.8.0 (regsync platform linux/arm64)',
       '9 ghcr.io/regclient/regctl:v0.8.0 → mirror.example/regctl-two:v0.8.0 (regsync platforms linux/amd64, linux/arm64)',
       expect.stringMatching(/^15 docker.io\/library\/alpine → mirror.example\/alpine by tagSets /),
-      "23 invalid: sync[3] is type registry, whose repositories come from the registry's catalog: list the repositories as type repository entries",
+      "23 invalid: sync[3] is type registry, whose repositories come from the registry's catalog: turn on registry-catalog (--registry-catalog) to read it, or list the repositories as type repository entries",
       '26 invalid: sync[4].target is required',
     ]);
     const [one, two, three] = read.entries as Extract<ListEntry, { kind: 'image' | 'pattern' }>[];
@@ -168,6 +170,22 @@ sync:
     const sets = (three as Extract<ListEntry, { kind: 'pattern' }>).pattern.sets;
     expect(sets).toHaveLength(2);
     expect(sets[1]?.semver).toEqual({ constraints: ['>=3.5.1 <4.0'], dialect: 'regsync' });
+  });
+
+  test('type registry with registry-catalog: its source host, the target prefix, repos anchored', () => {
+    const read = readList(
+      'version: 1\nsync:\n  - source: registry.example.com\n    target: mirror.example/copy\n    type: registry\n    repos:\n      allow: ["app/.*"]\n      deny: ["app/old"]\n    tags:\n      allow: ["v1\\\\..*"]\n',
+      options({ registryCatalog: true }),
+    );
+    expect(read.entries.map(show)).toEqual(['3 registry registry.example.com → mirror.example/copy/']);
+    const entry = read.entries[0] as Extract<ListEntry, { kind: 'registry' }>;
+    expect(
+      ['app/web', 'app/old', 'tools/app', 'app/old2'].filter(
+        (name) =>
+          entry.repos.allow.some((regex) => regex.test(name)) &&
+          !entry.repos.deny.some((regex) => regex.test(name)),
+      ),
+    ).toEqual(['app/web', 'app/old2']);
   });
 
   test('a version above 1 is refused; a bad entry is an invalid line with its YAML line, the rest read', () => {

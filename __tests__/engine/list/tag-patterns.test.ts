@@ -85,6 +85,52 @@ describe('expandPatterns', () => {
     });
   });
 
+  test('registry entries: one catalog per registry, repos chosen, none chosen or a refused catalog fail the entry', async () => {
+    const registryEntry = (line: number, allow: RegExp[]): ListEntry => ({
+      kind: 'registry',
+      line,
+      raw: `entry ${line}`,
+      source: { registry: 'r.example' },
+      destination: { registry: 'm.example', prefix: 'copy/' },
+      repos: { allow, deny: [/^app\/old$/] },
+      pattern: { sets: [], described: 'every tag' },
+      origin: { entry: line },
+    });
+    const catalogs: string[] = [];
+    const { entries } = await expandPatterns(
+      [registryEntry(1, [/^app\/.*$/]), registryEntry(2, [/^none$/])],
+      () => Promise.resolve(['1.0']),
+      {
+        jobs: 2,
+        listRepositories: (registry) => {
+          catalogs.push(registry);
+          return Promise.resolve(['app/web', 'app/old', 'tools/x']);
+        },
+      },
+    );
+    expect(catalogs).toEqual(['r.example']);
+    expect(
+      entries.map((entry) =>
+        entry.kind === 'image'
+          ? formatReference(entry.destination)
+          : entry.kind === 'settled' && entry.verdict.status === 'failed'
+            ? entry.verdict.reason
+            : entry.kind,
+      ),
+    ).toEqual(['m.example/copy/app/web:1.0', 'no-matching-tags']);
+    const refused = await expandPatterns([registryEntry(1, [])], () => Promise.resolve([]), {
+      jobs: 1,
+      listRepositories: () =>
+        Promise.reject(
+          new RegistryError('unauthorized', 'r.example', 'r.example refused a token for registry:catalog:*'),
+        ),
+    });
+    expect(refused.entries[0]).toMatchObject({
+      kind: 'settled',
+      verdict: { status: 'failed', reason: 'auth' },
+    });
+  });
+
   test('a set must satisfy its semver range, match an allow and no deny; sets are united', () => {
     const matches = tagMatcher({
       sets: [

@@ -69,6 +69,18 @@ export interface PatternEntry extends EntryBase {
   overrides?: EntryOverrides;
 }
 
+/** An entry whose repositories come from the source registry's catalog (regsync `type: registry`). */
+export interface RegistryEntry extends EntryBase {
+  kind: 'registry';
+  source: { registry: string };
+  /** The destination of repository `r` is `<registry>/<prefix>r`. */
+  destination: { registry: string; prefix: string };
+  /** Repositories chosen: one allow (none: every one), no deny; anchored. */
+  repos: { allow: RegExp[]; deny: RegExp[] };
+  pattern: TagPattern;
+  overrides?: EntryOverrides;
+}
+
 export interface InvalidEntry extends EntryBase {
   kind: 'invalid';
   reason: string;
@@ -82,7 +94,7 @@ export interface SettledEntry extends EntryBase {
   verdict: Verdict;
 }
 
-export type ListEntry = ImageEntry | PatternEntry | InvalidEntry | SettledEntry;
+export type ListEntry = ImageEntry | PatternEntry | RegistryEntry | InvalidEntry | SettledEntry;
 /** Entries once patterns are expanded: what the runner validates. */
 export type ResolvedEntry = ImageEntry | InvalidEntry | SettledEntry;
 

@@ -20,6 +20,8 @@ export interface ReadListOptions extends ListOptions {
   format?: ListFormat;
   syncOptions: SyncOptions;
   env: NodeJS.ProcessEnv;
+  /** Whether regsync `type: registry` entries may read their source registry's catalog. */
+  registryCatalog?: boolean;
 }
 
 /** Whether the text could be YAML of one of the YAML formats: a map at the top, not hangar lines. */
@@ -60,7 +62,11 @@ export function readList(text: string, options: ReadListOptions): ListRead {
   if (forced === 'regsync' || (!forced && regsyncText(text))) {
     if (!regsyncText(text))
       throw new ConfigurationError(`image list "${fileName}" is not a regsync config (no sync: list)`);
-    return readRegsync(regsyncFrom(text, fileName), fileName, { env: options.env, readFile });
+    return readRegsync(regsyncFrom(text, fileName), fileName, {
+      env: options.env,
+      readFile,
+      registryCatalog: options.registryCatalog,
+    });
   }
   const docs = parseYaml(text, fileName);
   const first = docs.find((yaml) => yaml.doc.contents !== null);

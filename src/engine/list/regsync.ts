@@ -164,7 +164,7 @@ export function regsyncSource(yaml: YamlDocument, fileName: string): RegsyncSour
 export function readRegsync(
   source: RegsyncSource,
   fileName: string,
-  context: Omit<TemplateContext, 'data'>,
+  context: Omit<TemplateContext, 'data'> & { registryCatalog?: boolean },
 ): ListRead {
   const { data } = source;
   const version = data.version === undefined ? 1 : Number(data.version);
@@ -250,11 +250,7 @@ export function readRegsync(
           span,
           ...(overrides ? { overrides } : {}),
         });
-      } else if (type === 'repository') {
-        const source = parseReference(sourceText);
-        const destination = parseReference(targetText);
-        if (source.digest || (source.tag && /:[^/]+$/.test(sourceText)))
-          throw new Error(`${where}.source of a repository entry names a repository, not "${sourceText}"`);
+      } else if (type === 'repository' || type === 'registry') {
         const sets: TagSet[] = [
           ...(Array.isArray(entry.tagSets) ? entry.tagSets : []).map((set, at) =>
             tagSet(set, `${where}.tagSets[${at}]`),
@@ -264,6 +260,46 @@ export function readRegsync(
           const tags = tagSet(entry.tags, `${where}.tags`);
           if (tags.allow.length || tags.deny.length || tags.semver) sets.push(tags);
         }
+        if (type === 'registry') {
+          // regsync lists the source's catalog, keeps the repositories `repos` chooses (allow, then deny,
+          // anchored: root.go filterRepoList lines 990-998), and syncs each as a repository to target/repo
+          // (line 504). Opt-in: many registries refuse their catalog, and a large one's is long.
+          if (!context.registryCatalog)
+            throw new Error(
+              `${where} is type registry, whose repositories come from the registry's catalog: turn on registry-catalog (--registry-catalog) to read it, or list the repositories as type repository entries`,
+            );
+          const repos = isRecord(entry.repos) ? entry.repos : {};
+          const [host, ...prefix] = targetText.replace(/\/+$/, '').split('/');
+          if (!host || /[/@:]/.test(sourceText.replace(/:\d+$/, '')))
+            throw new Error(`${where}: a registry entry's source is a registry host, not "${sourceText}"`);
+          read.entries.push({
+            kind: 'registry',
+            line,
+            raw: `${where} type registry ${sourceText} to ${targetText}${describedSource}`,
+            source: { registry: sourceText.toLowerCase() },
+            destination: {
+              registry: host.toLowerCase(),
+              prefix: prefix.length ? `${prefix.join('/')}/` : '',
+            },
+            repos: {
+              allow: textList(repos, 'allow', `${where}.repos`).map((pattern) =>
+                anchored(pattern, `${where}.repos.allow`),
+              ),
+              deny: textList(repos, 'deny', `${where}.repos`).map((pattern) =>
+                anchored(pattern, `${where}.repos.deny`),
+              ),
+            },
+            pattern: { sets, described: describeSets(entry) },
+            origin: { entry: index },
+            span,
+            ...(overrides ? { overrides } : {}),
+          });
+          return;
+        }
+        const source = parseReference(sourceText);
+        const destination = parseReference(targetText);
+        if (source.digest || (source.tag && /:[^/]+$/.test(sourceText)))
+          throw new Error(`${where}.source of a repository entry names a repository, not "${sourceText}"`);
         read.entries.push({
           kind: 'pattern',
           line,
@@ -275,10 +311,6 @@ export function readRegsync(
           span,
           ...(overrides ? { overrides } : {}),
         });
-      } else if (type === 'registry') {
-        throw new Error(
-          `${where} is type registry, whose repositories come from the registry's catalog: list the repositories as type repository entries`,
-        );
       } else {
         throw new Error(`${where}.type must be image, repository or registry, not "${type}"`);
       }

@@ -4,7 +4,14 @@
 // the entry with the registry's reason.
 import { errorVerdict } from '../validate/reasons.js';
 import { failed } from '../validate/rules.js';
-import type { ImageEntry, PatternEntry, ResolvedEntry, TagPattern, ListEntry } from './entries.js';
+import type {
+  ImageEntry,
+  ListEntry,
+  PatternEntry,
+  RegistryEntry,
+  ResolvedEntry,
+  TagPattern,
+} from './entries.js';
 import { parseConstraint } from './semver.js';
 
 /** Whether a pattern chooses a tag: one of its sets does (no sets: every tag). */
@@ -24,13 +31,125 @@ export function tagMatcher(pattern: TagPattern): (tag: string) => boolean {
 }
 
 export type ListTags = (registry: string, repository: string, signal?: AbortSignal) => Promise<string[]>;
+export type ListRepositories = (registry: string, signal?: AbortSignal) => Promise<string[]>;
+
+/** A failed or interrupted entry whose repositories or tags could not be listed. */
+function listingFailed(
+  entry: PatternEntry | RegistryEntry,
+  what: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): ResolvedEntry {
+  const destination =
+    entry.kind === 'registry'
+      ? `${entry.destination.registry}/${entry.destination.prefix}`
+      : `${entry.destination.registry}/${entry.destination.repository}`;
+  return {
+    kind: 'settled',
+    line: entry.line,
+    raw: entry.raw,
+    ...(entry.origin ? { origin: entry.origin } : {}),
+    source: what,
+    destination,
+    // Interrupted while listing: the entry is skipped as interrupted, like a line never started.
+    verdict: signal?.aborted
+      ? {
+          status: 'skipped',
+          reason: 'interrupted',
+          detail: 'the run was interrupted before the tags of this entry were listed',
+          platforms: [],
+        }
+      : errorVerdict(error, 'source', `${what} (its ${entry.kind === 'registry' ? 'catalog' : 'tag list'})`),
+  };
+}
+
+/**
+ * Registry entries become one pattern entry per repository of the source's catalog that `repos` chooses: each
+ * catalog read once. None chosen fails the entry `no-matching-tags` (nothing would be mirrored for it).
+ */
+async function expandRegistries(
+  entries: readonly ListEntry[],
+  listRepositories: ListRepositories | undefined,
+  signal: AbortSignal | undefined,
+): Promise<(ListEntry & { kind: Exclude<ListEntry['kind'], 'registry'> })[]> {
+  const catalogs = new Map<string, Promise<string[]>>();
+  const expanded: (ListEntry & { kind: Exclude<ListEntry['kind'], 'registry'> })[] = [];
+  for (const entry of entries) {
+    if (entry.kind !== 'registry') {
+      expanded.push(entry);
+      continue;
+    }
+    if (!listRepositories) throw new Error('a registry entry needs the registry catalog');
+    let catalog = catalogs.get(entry.source.registry);
+    if (!catalog) {
+      catalog = listRepositories(entry.source.registry, signal);
+      catalog.catch(() => undefined);
+      catalogs.set(entry.source.registry, catalog);
+    }
+    let repositories: string[];
+    try {
+      repositories = await catalog;
+    } catch (error) {
+      expanded.push(
+        listingFailed(entry, entry.source.registry, error, signal) as Extract<
+          ResolvedEntry,
+          { kind: 'settled' }
+        >,
+      );
+      continue;
+    }
+    const chosen = repositories.filter(
+      (name) =>
+        (entry.repos.allow.length === 0 || entry.repos.allow.some((regex) => regex.test(name))) &&
+        !entry.repos.deny.some((regex) => regex.test(name)),
+    );
+    if (chosen.length === 0) {
+      expanded.push({
+        kind: 'settled',
+        line: entry.line,
+        raw: entry.raw,
+        ...(entry.origin ? { origin: entry.origin } : {}),
+        source: entry.source.registry,
+        destination: `${entry.destination.registry}/${entry.destination.prefix}`,
+        verdict: failed(
+          [
+            {
+              reason: 'no-matching-tags',
+              message: `no repository of ${entry.source.registry}'s catalog matches repos ${entry.repos.allow.map(String).join(' ')} (${repositories.length} listed)`,
+              brief: `no repository of the catalog matches (${repositories.length} listed)`,
+            },
+          ],
+          [],
+        ),
+      });
+      continue;
+    }
+    for (const repository of chosen)
+      expanded.push({
+        kind: 'pattern',
+        line: entry.line,
+        raw: `${entry.raw} ${repository}`,
+        ...(entry.span ? { span: entry.span } : {}),
+        source: { registry: entry.source.registry, repository },
+        destination: {
+          registry: entry.destination.registry,
+          repository: `${entry.destination.prefix}${repository}`,
+        },
+        pattern: entry.pattern,
+        ...(entry.origin ? { origin: entry.origin } : {}),
+        ...(entry.overrides ? { overrides: entry.overrides } : {}),
+      });
+  }
+  return expanded;
+}
 
 /** Patterns replaced by their tags, in place; how many tag lists were read. */
 export async function expandPatterns(
-  entries: readonly ListEntry[],
+  listed: readonly ListEntry[],
   listTags: ListTags,
-  options: { jobs: number; signal?: AbortSignal },
+  options: { jobs: number; signal?: AbortSignal; listRepositories?: ListRepositories },
 ): Promise<{ entries: ResolvedEntry[]; listings: number }> {
+  const entries = await expandRegistries(listed, options.listRepositories, options.signal);
   const patterns = entries.filter((entry): entry is PatternEntry => entry.kind === 'pattern');
   // Read the tag lists a few at a time: one per repository, bounded like the lines.
   const repositories = [
@@ -62,21 +181,7 @@ export async function expandPatterns(
     const listing = results.get(repository) as { tags: string[] } | { error: unknown };
     const base = { line: entry.line, raw: entry.raw, ...(entry.origin ? { origin: entry.origin } : {}) };
     if ('error' in listing) {
-      resolved.push({
-        kind: 'settled',
-        ...base,
-        source: repository,
-        destination: `${entry.destination.registry}/${entry.destination.repository}`,
-        // Interrupted while listing: the entry is skipped as interrupted, like a line never started.
-        verdict: options.signal?.aborted
-          ? {
-              status: 'skipped',
-              reason: 'interrupted',
-              detail: 'the run was interrupted before the tags of this entry were listed',
-              platforms: [],
-            }
-          : errorVerdict(listing.error, 'source', `${repository} (its tag list)`),
-      });
+      resolved.push(listingFailed(entry, repository, listing.error, options.signal));
       continue;
     }
     const matches = listing.tags.filter(tagMatcher(entry.pattern));
