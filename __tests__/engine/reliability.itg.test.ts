@@ -122,6 +122,9 @@ describe('fault injection', () => {
   ])('seed %i, moderate rates %j: the same verdicts as a clean run', async (seed, rates) => {
     const faulty = await faultyPair(rates, seed);
     const { results, stats } = await validate(faulty.source, faulty.destination, { timeoutMs: 300 });
+    // A line that differs says why (its detail), so a failure here can be read.
+    const differing = results.filter((result, index) => verdict(result) !== clean[index]);
+    expect(differing.map((result) => `${verdict(result)}: ${result.detail}`)).toEqual([]);
     expect(results.map(verdict)).toEqual(clean);
     const injected = faulty.injected.flatMap((counts) => Object.values(counts)).reduce((a, b) => a + b, 0);
     expect(injected).toBeGreaterThan(5);

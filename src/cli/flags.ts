@@ -62,7 +62,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'list-format',
     kind: 'string',
     value: 'FORMAT',
-    help: 'the list format, instead of telling it by the content: hangar, regsync, skopeo-sync, oc-mirror, hauler, zarf',
+    help: 'the list format, instead of telling it by the content: hangar, regsync, skopeo-sync, oc-mirror, hauler, zarf, kubernetes',
   },
   {
     name: 'failed-format',

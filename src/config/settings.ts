@@ -86,7 +86,15 @@ export interface TlsSettings {
 }
 
 /** The list formats read (told by the content, or forced by list-format). */
-export const LIST_FORMATS = ['hangar', 'regsync', 'skopeo-sync', 'oc-mirror', 'hauler', 'zarf'] as const;
+export const LIST_FORMATS = [
+  'hangar',
+  'regsync',
+  'skopeo-sync',
+  'oc-mirror',
+  'hauler',
+  'zarf',
+  'kubernetes',
+] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
 /** What the failed file may be written as: the input's own format (the default), or one of these. */

@@ -163,6 +163,10 @@ export function formatFailedList(
   switch (as) {
     case 'hangar':
       return lines(asHangar(failed, source));
+    case 'kubernetes':
+      // The images the workloads name that failed, one reference a line: a hangar list, and what
+      // `skopeo copy` or `hangar mirror` (with the destination) take back.
+      return lines([...new Set(pairs.map((result) => result.source as string))]);
     case 'skopeo-copy':
       return lines(
         pairs.map(

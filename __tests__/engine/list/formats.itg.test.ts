@@ -332,3 +332,45 @@ ${images.map((image) => `      - ${image}`).join('\n')}
     });
   });
 });
+
+describe('Kubernetes workloads', () => {
+  // A Deployment and a CronJob naming one image twice and one never mirrored, as `helm template` prints them.
+  test('each image checked once at the mirror; the failed file is the failing references', async () => {
+    await mirrorIdentical(upstream, 'app/web:1.0', mirror, 'app/web:1.0');
+    const manifests = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ${upstream.host}/app/web:1.0
+        - name: sidecar
+          image: ${upstream.host}/app/missing:1.0
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          initContainers:
+            - name: init
+              image: ${upstream.host}/app/web:1.0
+`;
+    const read = await validate('workloads.yaml', manifests, { destination: mirror.host });
+    expect(
+      read.results.map(
+        (result) => `${result.line} ${result.status}${result.status === 'failed' ? ` ${result.reason}` : ''}`,
+      ),
+    ).toEqual(['10 passed', '12 failed destination-missing']);
+    expect(read.results[0]!.raw).toBe(`${upstream.host}/app/web:1.0 (Deployment web, CronJob nightly)`);
+    expect(read.report.requests[upstream.host]?.manifestHeads).toBe(2);
+    expect(read.failed).toBe(`${upstream.host}/app/missing:1.0\n`);
+  });
+});

@@ -480,6 +480,78 @@ describe('Zarf', () => {
   });
 });
 
+describe('Kubernetes workloads', () => {
+  // Shapes from the Kubernetes API reference ("Workload Resources"): a Deployment with an init container, a
+  // CronJob, a Pod with an ephemeral container, a List, and a Service (no pod template).
+  const MANIFESTS = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+          image: registry.example.com/shop/migrate:2.1
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: report
+              image: docker.io/library/nginx:1.27
+            - name: broken
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: debug
+    spec:
+      containers:
+        - name: app
+          image: quay.io/app/app@sha256:${'a'.repeat(64)}
+      ephemeralContainers:
+        - name: shell
+          image: busybox
+  - apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+`;
+
+  test('each image once, at its first line, with every workload naming it; a container without image is invalid', () => {
+    const read = readList(MANIFESTS, options({ destination: 'mirror.lan' }));
+    expect(read.format).toBe('kubernetes');
+    expect(read.entries.map(show)).toEqual([
+      '11 registry.example.com/shop/migrate:2.1 → mirror.lan/shop/migrate:2.1',
+      '14 docker.io/library/nginx:1.27 → mirror.lan/library/nginx:1.27',
+      '29 invalid: CronJob report: container broken names no image',
+      `41 quay.io/app/app@sha256:${'a'.repeat(64)} → mirror.lan/app/app@sha256:${'a'.repeat(64)}`,
+      '44 docker.io/library/busybox:latest → mirror.lan/library/busybox:latest',
+    ]);
+    expect(read.entries[1]!.raw).toBe('nginx:1.27 (Deployment shop/web, CronJob report)');
+    expect(read.notes).toEqual(['list.yml: 1 Service name no pod template and are not checked']);
+  });
+
+  test('the destination is required', () => {
+    expect(() => readList(MANIFESTS, options())).toThrow(/holds Kubernetes workloads: give the registry/);
+  });
+});
+
 describe('detection and bad input', () => {
   test('hangar lists stay hangar lists', () => {
     expect(

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { ListFormat } from './entries.js';
 import { readHauler, looksLikeHauler } from './hauler.js';
+import { looksLikeKubernetes, readKubernetes } from './kubernetes.js';
 import { parseImageList, type ListOptions } from './image-list.js';
 import { looksLikeMapping, readMapping } from './oc-mirror.js';
 import { readRegsync, regsyncSource, regsyncText, type RegsyncSource } from './regsync.js';
@@ -35,7 +36,7 @@ function looksLikeYamlMap(text: string): boolean {
 }
 
 const YAML_FORMATS =
-  'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig)';
+  'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig), Kubernetes workloads (kind: Deployment, Pod, CronJob …)';
 
 /** The regsync file, in slices when it is laid out for them (a generated config), else whole. */
 function regsyncFrom(text: string, fileName: string): RegsyncSource {
@@ -80,12 +81,16 @@ export function readList(text: string, options: ReadListOptions): ListRead {
         ? 'zarf'
         : looksLikeSkopeoSync(data)
           ? 'skopeo-sync'
-          : undefined);
+          : looksLikeKubernetes(docs.map((yaml) => toData(yaml.doc.contents, fileName)))
+            ? 'kubernetes'
+            : undefined);
   if (!format)
     throw new ConfigurationError(
       `image list "${fileName}" is YAML of no list format this check reads; tried ${YAML_FORMATS} (or force one with list-format)`,
     );
   switch (format) {
+    case 'kubernetes':
+      return readKubernetes(docs, fileName, options.destination);
     case 'skopeo-sync':
       if (!looksLikeSkopeoSync(data))
         throw new ConfigurationError(`image list "${fileName}" is not a skopeo sync file`);
