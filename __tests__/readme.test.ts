@@ -6,6 +6,8 @@ import { SCOPES_PER_BATCH } from '../src/registry/token-batches.js';
 import { MANIFEST_MAX_BYTES, SOCKETS_PER_HOST } from '../src/registry/client.js';
 import { MAX_ENTRIES } from '../src/registry/manifest.js';
 import { ROWS_PER_REASON } from '../src/report/summary.js';
+import { MAX_TAG_PAGES, MAX_TAGS } from '../src/registry/tags.js';
+import { MAX_CATALOG_PAGES, MAX_REPOSITORIES } from '../src/registry/catalog.js';
 
 const readme = (await readFile(join(import.meta.dirname, '..', 'README.md'), 'utf8')).replace(/\s+/g, ' ');
 
@@ -15,6 +17,8 @@ test.each([
   [`${MANIFEST_MAX_BYTES / 1024 / 1024} MiB for a manifest`],
   [`capped at ${MAX_ENTRIES.toLocaleString('en')} entries`],
   [`folded and capped at ${ROWS_PER_REASON}`],
+  [`bounded at ${MAX_TAG_PAGES} pages and ${MAX_TAGS.toLocaleString('en')} tags`],
+  [`bounded at ${MAX_CATALOG_PAGES} pages and ${MAX_REPOSITORIES.toLocaleString('en')} repositories`],
 ])('the README says "%s"', (claim) => {
   expect(readme).toContain(claim);
 });

@@ -146,3 +146,18 @@ describe('other formats asked for', () => {
     );
   });
 });
+
+test('failed-format skopeo-sync or zarf from a list of another format is refused, saying why', async () => {
+  const { failedFormatProblem } = await import('../../src/config/settings.js');
+  expect(failedFormatProblem('hangar', 'skopeo-sync')).toBe(
+    'failed-format skopeo-sync needs a skopeo sync file as the list, not a hangar list',
+  );
+  expect(failedFormatProblem('regsync', 'zarf')).toBe(
+    'failed-format zarf needs a Zarf package as the list, not a regsync list',
+  );
+  expect(failedFormatProblem('zarf', 'zarf')).toBeUndefined();
+  expect(failedFormatProblem('oc-mirror', 'hangar')).toBeUndefined();
+  expect(() => formatFailedList([failedLine(1, 'a/b:1', 'c/d:1')], { format: 'hangar' }, 'zarf')).toThrow(
+    'failed-format zarf needs a Zarf package as the list, not a hangar list',
+  );
+});

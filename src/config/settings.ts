@@ -101,6 +101,16 @@ export type ListFormat = (typeof LIST_FORMATS)[number];
 export const FAILED_FORMATS = [...LIST_FORMATS, 'skopeo-copy', 'oc-mapping'] as const;
 export type FailedFormat = (typeof FAILED_FORMATS)[number];
 
+/**
+ * Why a list cannot have its failures written as `failed`, or undefined when it can: a skopeo sync file names
+ * one destination for all its images, and a Zarf package is a package of its own images.
+ */
+export function failedFormatProblem(list: ListFormat, failed: FailedFormat): string | undefined {
+  if ((failed === 'skopeo-sync' || failed === 'zarf') && list !== failed)
+    return `failed-format ${failed} needs a ${failed === 'zarf' ? 'Zarf package' : 'skopeo sync file'} as the list, not a ${list} list`;
+  return undefined;
+}
+
 /** skopeo sync's naming and platform options, as the sync was run (sync-options / --sync-options). */
 export interface SyncOptions {
   scoped: boolean;

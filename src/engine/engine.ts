@@ -20,6 +20,7 @@ import { readListFile } from './list-file.js';
 import type { RunReport } from './report.js';
 import {
   DEFAULT_SYNC_OPTIONS,
+  failedFormatProblem,
   type FailedFormat,
   type ListFormat,
   type RunSettings,
@@ -77,10 +78,8 @@ export function credentialsFor(
 
 /** A failed format the list's format can be written as: every one but a skopeo sync file or Zarf package from another. */
 function checkFailedFormat(format: ListFormat, failed: FailedFormat | undefined, listFile: string): void {
-  if ((failed === 'skopeo-sync' || failed === 'zarf') && format !== failed)
-    throw new ConfigurationError(
-      `failed-format ${failed} needs a ${failed === 'zarf' ? 'Zarf package' : 'skopeo sync file'} as the list; ${listFile} is ${format}`,
-    );
+  const problem = failed && failedFormatProblem(format, failed);
+  if (problem) throw new ConfigurationError(`${listFile}: ${problem}`);
 }
 
 /** The caller's signal, and the run's timeout: whichever comes first stops the run. */
@@ -212,6 +211,7 @@ async function runLines<T>(
   });
   const run = runSignal(config, hooks);
   let results: LineResults | undefined;
+  let report: RunReport;
   try {
     // Tag patterns become lines: each source repository's tag list read once.
     const { entries } = chosen.some((entry) => entry.kind === 'pattern' || entry.kind === 'registry')
@@ -239,7 +239,7 @@ async function runLines<T>(
     });
     if (config.cacheDir && drift)
       await saveDriftState(config.cacheDir, recordPasses(drift, results.passed(), startedAt));
-    const report: RunReport = {
+    report = {
       listFile: config.listFile,
       format: list.format,
       ...(list.document ? { document: list.document } : {}),
@@ -254,12 +254,17 @@ async function runLines<T>(
       totals: results.totals,
       requests: client.stats(),
     };
+  } catch (error) {
+    results?.close();
+    throw error;
+  } finally {
+    // The registries are done with before the front door writes what was found.
     run.dispose();
     client.close();
+  }
+  try {
     return await use(report);
   } finally {
-    run.dispose();
-    client.close();
-    results?.close();
+    report.results.close();
   }
 }

@@ -38,9 +38,7 @@ export class RegistryApi {
     path: string,
     call: ApiCall,
   ): Promise<HttpResponse> {
-    const answer = await this.attempt(registry, repository, method, path, call);
-    if ('error' in answer) throw answer.error;
-    return answer.response;
+    return this.callAt(registry, `repository:${repository}:pull`, method, `/v2/${repository}/${path}`, call);
   }
 
   /** The answer when 2xx, else the error it means (so a caller can read a 404 its own way). */
@@ -60,11 +58,11 @@ export class RegistryApi {
     );
   }
 
-  /** A call outside one repository (`/v2/_catalog`, scope `registry:catalog:*`). */
+  /** A call with its own scope and full path (also outside one repository: `/v2/_catalog`). */
   async callAt(
     registry: string,
     scope: string,
-    method: 'GET',
+    method: 'GET' | 'HEAD',
     path: string,
     call: ApiCall,
   ): Promise<HttpResponse> {

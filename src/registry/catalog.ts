@@ -6,12 +6,12 @@
 import type { RegistryApi } from './api.js';
 import { RegistryError } from './errors.js';
 import { nextPage } from './link.js';
+import { checkRepository, isValid } from './reference.js';
 import { apiHost } from './transport.js';
 
 export const CATALOG_PAGE_SIZE = 1000;
 export const MAX_CATALOG_PAGES = 50;
 export const MAX_REPOSITORIES = 10_000;
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export class Catalog {
   constructor(private readonly api: RegistryApi) {}
@@ -41,7 +41,10 @@ export class Catalog {
         throw fail('the catalog is not JSON');
       }
       if (names === null || names === undefined) names = [];
-      if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || !REPOSITORY.test(name)))
+      if (
+        !Array.isArray(names) ||
+        names.some((name) => typeof name !== 'string' || !isValid(() => checkRepository(name, name)))
+      )
         throw fail('the catalog holds something that is no repository name');
       for (const name of names as string[]) repositories.add(name);
       if (repositories.size > MAX_REPOSITORIES) throw fail(`more than ${MAX_REPOSITORIES} repositories`);

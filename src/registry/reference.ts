@@ -51,6 +51,17 @@ export function checkDigest(digest: string, text: string): void {
   throw new InvalidReferenceError(`"${text}": unsupported digest "${digest}" (only sha256 is accepted)`);
 }
 
+/** Whether a check passes (for a registry's answer, where a bad name is skipped, not thrown). */
+export function isValid(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return false;
+    throw error;
+  }
+}
+
 export function checkTag(tag: string, text: string): void {
   if (TAG.test(tag)) return;
   if (tag.length > 128) throw new InvalidReferenceError(`"${text}": tag is longer than 128 characters`);
@@ -59,7 +70,7 @@ export function checkTag(tag: string, text: string): void {
   );
 }
 
-function checkRepository(repository: string, text: string): void {
+export function checkRepository(repository: string, text: string): void {
   if (repository.length === 0) throw new InvalidReferenceError(`"${text}": no repository name`);
   if (repository.length > 255)
     throw new InvalidReferenceError(`"${text}": repository name is longer than 255 characters`);

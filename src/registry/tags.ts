@@ -10,6 +10,7 @@
 // getNextPageURL), as this does. Everything here is bounded: pages, tags, and each page's bytes.
 import type { RegistryApi } from './api.js';
 import { RegistryError } from './errors.js';
+import { checkTag, isValid } from './reference.js';
 import { nextPage } from './link.js';
 import { apiHost } from './transport.js';
 
@@ -21,8 +22,6 @@ export const MAX_TAG_PAGES = 100;
 export const MAX_TAGS = 50_000;
 /** One page's body at most (1000 tags of 128 characters, quoted, with room to spare). */
 const PAGE_MAX_BYTES = 8 * 1024 * 1024;
-/** A tag as the spec writes it: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`. */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Reads one page of a tag list: the tags, or why it is not one. */
 export function readTagsPage(body: Buffer): { tags: string[] } | { invalid: string } {
@@ -37,7 +36,8 @@ export function readTagsPage(body: Buffer): { tags: string[] } | { invalid: stri
   const tags = (parsed as { tags?: unknown }).tags;
   if (tags === null || tags === undefined) return { tags: [] };
   if (!Array.isArray(tags)) return { invalid: '"tags" is not a list' };
-  const bad = tags.find((tag) => typeof tag !== 'string' || !TAG.test(tag));
+  // A tag as the spec writes it (reference.ts checkTag: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`).
+  const bad = tags.find((tag) => typeof tag !== 'string' || !isValid(() => checkTag(tag, tag)));
   if (bad !== undefined)
     return { invalid: `"tags" holds ${JSON.stringify(bad).slice(0, 60)}, which is no tag` };
   return { tags: tags as string[] };

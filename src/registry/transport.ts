@@ -10,9 +10,9 @@ import { answeredPlainHttp, requestFailure, systemCode } from './system-errors.j
 import { deadline } from './deadline.js';
 import { Health } from './health.js';
 import { exchange, readCapped, REDIRECTS, type ResponseHeaders } from './http-exchange.js';
+import { parseRetryAfter } from './retry-after.js';
 
 export type { ResponseHeaders } from './http-exchange.js';
-import { parseRetryAfter } from './retry-after.js';
 
 export interface TransportOptions {
   /** false: every registry is insecure (hangar's flag): certificates are not checked, plain HTTP is allowed. */

@@ -4,12 +4,13 @@
 // hauler manifest; a Zarf package); or, with failed-format, as hangar lines, `skopeo copy` commands or an
 // `oc image mirror` mapping. Secrets never go back literally.
 import { stringify } from 'yaml';
-import type { FailedFormat, ListFormat } from '../config/settings.js';
+import { failedFormatProblem, type FailedFormat, type ListFormat } from '../config/settings.js';
 import type { HaulerDocument } from '../engine/list/hauler.js';
 import type { RegsyncDocument } from '../engine/list/regsync.js';
 import type { SkopeoSyncDocument } from '../engine/list/skopeo-sync.js';
 import type { ZarfDocument } from '../engine/list/zarf.js';
 import type { LineResult } from '../engine/validate/result.js';
+import { parseReference } from '../registry/reference.js';
 
 export interface FailedListSource {
   format: ListFormat;
@@ -18,19 +19,10 @@ export interface FailedListSource {
 
 const lines = (items: string[]) => (items.length > 0 ? `${items.join('\n')}\n` : '');
 
-/** `repo:tag` or `repo@digest` → [repository, tag-or-digest]. */
-function splitRef(reference: string): { repository: string; tag?: string; digest?: string } {
-  const at = reference.indexOf('@');
-  const name = at >= 0 ? reference.slice(0, at) : reference;
-  const digest = at >= 0 ? reference.slice(at + 1) : undefined;
-  const colon = name.lastIndexOf(':');
-  const slash = name.lastIndexOf('/');
-  const tag = colon > slash ? name.slice(colon + 1) : undefined;
-  return {
-    repository: colon > slash ? name.slice(0, colon) : name,
-    ...(tag ? { tag } : {}),
-    ...(digest ? { digest } : {}),
-  };
+/** A result's normalised reference, read back: its full name, and its tag or digest. */
+function splitRef(reference: string): { name: string; tag?: string; digest?: string } {
+  const ref = parseReference(reference);
+  return { name: `${ref.registry}/${ref.repository}`, tag: ref.tag, digest: ref.digest };
 }
 
 const shellQuote = (text: string) =>
@@ -46,7 +38,7 @@ function asHangar(failed: LineResult[], source: FailedListSource): string[] {
     const same = (to.digest ?? to.tag) === tag;
     return [
       ...(same ? [] : [`# line ${result.line}: the destination is ${result.destination}`]),
-      `${from.repository} ${to.repository} ${tag}`,
+      `${from.name} ${to.name} ${tag}`,
     ];
   });
 }
@@ -194,13 +186,11 @@ export function formatFailedList(
     case 'skopeo-sync':
       if (source.format === 'skopeo-sync')
         return skopeoSyncFile(failed, source.document as SkopeoSyncDocument);
-      throw new Error(
-        'a skopeo sync file names one destination for all its images: failed-format skopeo-sync needs a skopeo sync list',
-      );
+      throw new Error(failedFormatProblem(source.format, as));
     case 'hauler':
       return haulerFile(failed, source.format === 'hauler' ? (source.document as HaulerDocument) : undefined);
     case 'zarf':
       if (source.format === 'zarf') return zarfFile(failed, source.document as ZarfDocument);
-      throw new Error('failed-format zarf needs a Zarf package as the list');
+      throw new Error(failedFormatProblem(source.format, as));
   }
 }

@@ -110,3 +110,16 @@ const overridesKey = (overrides: EntryOverrides | undefined): string =>
 
 export const comparisonKey = (entry: ImageEntry): string =>
   pairKey(formatReference(entry.source), formatReference(entry.destination)) + overridesKey(entry.overrides);
+
+/** `os/architecture[/variant]` platforms, as an entry's own filter of just those platforms. */
+export function platformsFilter(platforms: readonly string[], where: string): PlatformFilter {
+  const filter: PlatformFilter = { arch: [], os: [], variant: [] };
+  for (const platform of platforms) {
+    const [os, architecture, variant] = platform.split('/');
+    if (!os || !architecture) throw new Error(`${where}: "${platform}" is not os/architecture[/variant]`);
+    if (!filter.os.includes(os)) filter.os.push(os);
+    if (!filter.arch.includes(architecture)) filter.arch.push(architecture);
+    if (variant && !filter.variant.includes(variant)) filter.variant.push(variant);
+  }
+  return filter;
+}

@@ -10,7 +10,6 @@
 //   the mirror's host, tag or digest kept (pkg/content/registry.go RewriteRefToRegistry lines 167-185):
 //   docker.io/library/nginx:1.27 → <mirror>/library/nginx:1.27. The destination is the `destination` setting.
 // Other kinds (Charts, Files) in the same file are not images: they are skipped, said once.
-import type { PlatformFilter } from '../../config/settings.js';
 import {
   InvalidReferenceError,
   overrideRegistry,
@@ -18,28 +17,22 @@ import {
   splitRegistry,
 } from '../../registry/reference.js';
 import { ConfigurationError } from '../errors.js';
-import type { ListEntry } from './entries.js';
+import { platformsFilter, type ListEntry } from './entries.js';
 import {
   emptyRead,
   isRecord,
   items,
   kindOf,
   textField,
-  toData,
   type ListRead,
   type YamlDocument,
+  requireDestination,
 } from './yaml-list.js';
 
 export const looksLikeHauler = (data: unknown) =>
   isRecord(data) &&
   typeof data.apiVersion === 'string' &&
   data.apiVersion.startsWith('content.hauler.cattle.io/');
-
-export function platformAsFilter(platform: string, where: string): PlatformFilter {
-  const [os, arch, variant] = platform.split('/');
-  if (!os || !arch) throw new Error(`${where}: "${platform}" is not os/architecture[/variant]`);
-  return { os: [os], arch: [arch], variant: variant ? [variant] : [] };
-}
 
 /** What the failed-list writer needs: each image as written, with its platform. */
 export interface HaulerDocument {
@@ -52,10 +45,11 @@ export function readHauler(
   fileName: string,
   destination: string | undefined,
 ): ListRead {
-  if (!destination)
-    throw new ConfigurationError(
-      `${fileName} is a hauler manifest: give the registry \`hauler store copy\` wrote to (the destination setting, -d)`,
-    );
+  const mirror = requireDestination(
+    destination,
+    fileName,
+    'is a hauler manifest: give the registry `hauler store copy` wrote to',
+  );
   const entries: ListEntry[] = [];
   const read = emptyRead('hauler', entries);
   const skipped = new Set<string>();
@@ -63,7 +57,7 @@ export function readHauler(
   read.document = document;
   let index = 0;
   for (const yaml of docs) {
-    const data = toData(yaml.doc.contents, fileName);
+    const data = yaml.data();
     if (data === null || data === undefined) continue;
     if (!looksLikeHauler(data) || !isRecord(data))
       throw new ConfigurationError(`${fileName}:${yaml.lineOf(yaml.doc.contents)}: not a hauler manifest`);
@@ -95,7 +89,7 @@ export function readHauler(
         const written =
           defaultRegistry && !splitRegistry(name).registry ? `${defaultRegistry}/${name}` : name;
         const source = parseReference(written);
-        const destinationRef = overrideRegistry(source, destination);
+        const destinationRef = overrideRegistry(source, mirror);
         const platform = textField(image, 'platform', where) ?? defaultPlatform;
         document.images[entryIndex] = { name: written, ...(platform ? { platform } : {}) };
         entries.push({
@@ -108,7 +102,7 @@ export function readHauler(
           ...(platform
             ? {
                 overrides: {
-                  filter: platformAsFilter(platform, `${where}.platform`),
+                  filter: platformsFilter([platform], `${where}.platform`),
                   said: `hauler platform ${platform}`,
                 },
               }

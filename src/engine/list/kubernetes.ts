@@ -7,14 +7,14 @@
 // names them (`nginx` is docker.io/library/nginx:latest; a digest kept). The destination is the same path on
 // the `destination` registry, as for a hangar one-reference line. Other kinds are skipped, counted once.
 import {
-  overrideRegistry,
-  parseReference,
   formatReference,
   InvalidReferenceError,
+  overrideRegistry,
+  parseReference,
+  type ImageReference,
 } from '../../registry/reference.js';
-import { ConfigurationError } from '../errors.js';
 import type { ListEntry } from './entries.js';
-import { emptyRead, isRecord, toData, type ListRead, type YamlDocument } from './yaml-list.js';
+import { emptyRead, isRecord, requireDestination, type ListRead, type YamlDocument } from './yaml-list.js';
 
 const POD_SPEC_PATHS: Record<string, string[]> = {
   Pod: ['spec'],
@@ -47,11 +47,12 @@ export function readKubernetes(
   fileName: string,
   destination: string | undefined,
 ): ListRead {
-  if (!destination)
-    throw new ConfigurationError(
-      `${fileName} holds Kubernetes workloads: give the registry their images must be in (the destination setting, -d)`,
-    );
-  const images = new Map<string, { written: string; uses: Use[] }>();
+  const mirror = requireDestination(
+    destination,
+    fileName,
+    'holds Kubernetes workloads: give the registry their images must be in',
+  );
+  const images = new Map<string, { written: string; source: ImageReference; uses: Use[] }>();
   const entries: ListEntry[] = [];
   const read = emptyRead('kubernetes', entries);
   const skipped = new Map<string, number>();
@@ -101,9 +102,9 @@ export function readKubernetes(
           });
           return;
         }
-        let key: string;
+        let source: ImageReference;
         try {
-          key = formatReference(parseReference(image));
+          source = parseReference(image);
         } catch (error) {
           if (!(error instanceof InvalidReferenceError)) throw error;
           entries.push({
@@ -114,7 +115,8 @@ export function readKubernetes(
           });
           return;
         }
-        const known = images.get(key) ?? { written: image, uses: [] };
+        const key = formatReference(source);
+        const known = images.get(key) ?? { written: image, source, uses: [] };
         known.uses.push({ line, workload });
         images.set(key, known);
       });
@@ -122,13 +124,12 @@ export function readKubernetes(
   };
 
   for (const yaml of docs) {
-    const data = toData(yaml.doc.contents, fileName);
+    const data = yaml.data();
     if (data === null || data === undefined) continue;
     visit(data, yaml.doc.contents, yaml);
   }
   let index = 0;
-  for (const [, { written, uses }] of images) {
-    const source = parseReference(written);
+  for (const { written, source, uses } of images.values()) {
     const first = uses[0] as Use;
     const workloads = [...new Set(uses.map((use) => use.workload))];
     entries.push({
@@ -136,7 +137,7 @@ export function readKubernetes(
       line: first.line,
       raw: `${written} (${workloads.slice(0, 3).join(', ')}${workloads.length > 3 ? ` and ${workloads.length - 3} more` : ''})`,
       source,
-      destination: overrideRegistry(source, destination),
+      destination: overrideRegistry(source, mirror),
       origin: { entry: index++ },
     });
   }

@@ -11,7 +11,7 @@ import { looksLikeMapping, readMapping } from './oc-mirror.js';
 import { readRegsync, regsyncSource, regsyncText, type RegsyncSource } from './regsync.js';
 import type { SyncOptions } from '../../config/settings.js';
 import { looksLikeSkopeoSync, readSkopeoSync } from './skopeo-sync.js';
-import { emptyRead, parseYaml, readSequenceInSlices, toData, type ListRead } from './yaml-list.js';
+import { emptyRead, parseYaml, readSequenceInSlices, type ListRead } from './yaml-list.js';
 import { looksLikeZarf, readZarf } from './zarf.js';
 
 export interface ReadListOptions extends ListOptions {
@@ -72,7 +72,7 @@ export function readList(text: string, options: ReadListOptions): ListRead {
   const docs = parseYaml(text, fileName);
   const first = docs.find((yaml) => yaml.doc.contents !== null);
   if (!first) throw new ConfigurationError(`image list "${fileName}" is empty YAML`);
-  const data = toData(first.doc.contents, fileName);
+  const data = first.data();
   const format: ListFormat | undefined =
     forced ??
     (looksLikeHauler(data)
@@ -81,7 +81,7 @@ export function readList(text: string, options: ReadListOptions): ListRead {
         ? 'zarf'
         : looksLikeSkopeoSync(data)
           ? 'skopeo-sync'
-          : looksLikeKubernetes(docs.map((yaml) => toData(yaml.doc.contents, fileName)))
+          : looksLikeKubernetes(docs.map((yaml) => yaml.data()))
             ? 'kubernetes'
             : undefined);
   if (!format)

@@ -13,11 +13,11 @@
 //   540-548 (sets: tagSets and tags when it has anything, united; none: every tag).
 // Keys regsync does not have are ignored, as its decoder ignores them (x- keys hold anchors). The website's
 // `fastCopy` is read like the code's `fastCheck`: neither changes what must be at the target.
-import type { PlatformFilter, ReferrerPolicy } from '../../config/settings.js';
+import type { ReferrerPolicy } from '../../config/settings.js';
 import type { Credential } from '../../registry/credentials.js';
 import { InvalidReferenceError, parseReference } from '../../registry/reference.js';
 import { ConfigurationError } from '../errors.js';
-import type { EntryOverrides, ListEntry, TagSet } from './entries.js';
+import { platformsFilter, type EntryOverrides, type ListEntry, type TagSet } from './entries.js';
 import { expandTemplate, isTemplate, TemplateError, type TemplateContext } from './go-template.js';
 import { parseConstraint } from './semver.js';
 import {
@@ -28,7 +28,6 @@ import {
   kindOf,
   textField,
   textList,
-  toData,
   type ListRead,
   type SliceItem,
   type YamlDocument,
@@ -85,19 +84,6 @@ function describeSets(entry: Record<string, unknown>): string {
   return parts.length ? parts.join(', ') : 'every tag';
 }
 
-/** `linux/arm64/v8` as a filter of that one platform. */
-function platformFilter(platforms: string[], where: string): PlatformFilter {
-  const filter: PlatformFilter = { arch: [], os: [], variant: [] };
-  for (const platform of platforms) {
-    const [os, architecture, variant] = platform.split('/');
-    if (!os || !architecture) throw new Error(`${where}: "${platform}" is not os/architecture[/variant]`);
-    if (!filter.os.includes(os)) filter.os.push(os);
-    if (!filter.arch.includes(architecture)) filter.arch.push(architecture);
-    if (variant && !filter.variant.includes(variant)) filter.variant.push(variant);
-  }
-  return filter;
-}
-
 function referrerPolicy(entry: Record<string, unknown>, where: string): ReferrerPolicy | undefined {
   const referrers = booleanField(entry, 'referrers', where);
   const digestTags = booleanField(entry, 'digestTags', where);
@@ -129,7 +115,7 @@ function overridesOf(entry: Record<string, unknown>, where: string): EntryOverri
   if (!chosen.length && !referrers) return undefined;
   return {
     ...(chosen.length
-      ? { filter: platformFilter(chosen, `${where}.${platform ? 'platform' : 'platforms'}`) }
+      ? { filter: platformsFilter(chosen, `${where}.${platform ? 'platform' : 'platforms'}`) }
       : {}),
     ...(referrers ? { referrers } : {}),
     ...(chosen.length ? { said: `regsync ${platform ? 'platform' : 'platforms'} ${chosen.join(', ')}` } : {}),
@@ -146,7 +132,7 @@ export interface RegsyncSource {
 
 /** The whole document at once (a file not laid out for slices): its data and its `sync` items' lines. */
 export function regsyncSource(yaml: YamlDocument, fileName: string): RegsyncSource {
-  const data = toData(yaml.doc.contents, fileName);
+  const data = yaml.data();
   if (!isRecord(data)) throw new ConfigurationError(`${fileName}: a regsync config is a map`);
   const nodes = items(yaml.doc.get('sync', true));
   const entries = Array.isArray(data.sync) ? data.sync : [];
@@ -156,7 +142,6 @@ export function regsyncSource(yaml: YamlDocument, fileName: string): RegsyncSour
       data: entry,
       line: yaml.lineOf(nodes[index]),
       span: yaml.spanOf(nodes[index]),
-      node: nodes[index],
     })),
   };
 }

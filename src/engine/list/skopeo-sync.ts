@@ -12,11 +12,11 @@
 // - without --all, only the image for this system's OS and architecture (or --override-os/-arch/-variant) is
 //   copied (lines 625-628; docs lines 35-38).
 import path from 'node:path';
-import type { PlatformFilter, SyncOptions } from '../../config/settings.js';
+import type { SyncOptions } from '../../config/settings.js';
 import type { Credential } from '../../registry/credentials.js';
 import { formatReference, parseReference, type ImageReference } from '../../registry/reference.js';
 import { ConfigurationError } from '../errors.js';
-import type { EntryOverrides, ListEntry } from './entries.js';
+import { platformsFilter, type EntryOverrides, type ListEntry } from './entries.js';
 import { parseConstraint } from './semver.js';
 import {
   booleanField,
@@ -26,9 +26,9 @@ import {
   items,
   kindOf,
   textField,
-  toData,
   type ListRead,
   type YamlDocument,
+  requireDestination,
 } from './yaml-list.js';
 
 /** The platform skopeo copies without --all: this system's, or the overrides (containers/image's rules). */
@@ -79,26 +79,24 @@ export function readSkopeoSync(
   destination: string | undefined,
   options: SyncOptions,
 ): ListRead {
-  const data = toData(yaml.doc.contents, fileName);
+  const data = yaml.data();
   if (!isRecord(data)) throw new ConfigurationError(`${fileName}: a skopeo sync file is a map of registries`);
-  if (!destination)
-    throw new ConfigurationError(
-      `${fileName} is a skopeo sync file: give the sync's destination (the destination setting, -d), as given to skopeo sync --dest docker`,
-    );
+  const dest = requireDestination(
+    destination,
+    fileName,
+    "is a skopeo sync file: give the sync's destination, as given to skopeo sync --dest docker",
+  );
   const read = emptyRead('skopeo-sync', []);
   const document: SkopeoSyncDocument = { kind: 'skopeo-sync', registries: {}, entries: [] };
   read.document = document;
-  const platform = systemPlatform(options);
-  const filter: PlatformFilter = {
-    os: [platform.os],
-    arch: [platform.arch],
-    variant: platform.variant ? [platform.variant] : [],
-  };
+  const system = systemPlatform(options);
+  const platform = `${system.os}/${system.arch}${system.variant ? `/${system.variant}` : ''}`;
+  const filter = platformsFilter([platform], 'sync-options');
   const overrides: EntryOverrides | undefined = options.all
     ? undefined
     : {
         filter,
-        said: `skopeo sync without --all copies ${platform.os}/${platform.arch}${platform.variant ? `/${platform.variant}` : ''} only`,
+        said: `skopeo sync without --all copies ${platform} only`,
       };
   const root = yaml.doc.contents;
   for (const [registry, settings] of Object.entries(data)) {
@@ -145,9 +143,7 @@ export function readSkopeoSync(
           const line = yaml.lineOf(nameNode ?? imagesNode);
           entry(line, `${registry} images ${name}: every tag`, () => {
             const source = repositoryRef();
-            const target = parseReference(
-              syncDestination(source, destination, { ...options, appendSuffix: '' }),
-            );
+            const target = parseReference(syncDestination(source, dest, { ...options, appendSuffix: '' }));
             return {
               kind: 'pattern',
               line,
@@ -178,7 +174,7 @@ export function readSkopeoSync(
               line,
               raw,
               source,
-              destination: parseReference(syncDestination(source, destination, options)),
+              destination: parseReference(syncDestination(source, dest, options)),
               origin: { entry: index, tag: ref },
               ...(overrides ? { overrides } : {}),
             };
@@ -201,9 +197,7 @@ export function readSkopeoSync(
         entry(line, raw, () => {
           if (typeof value !== 'string') throw new Error(`must be text, not ${kindOf(value)}`);
           const source = parseReference(`${registry}/${name}`);
-          const target = parseReference(
-            syncDestination(source, destination, { ...options, appendSuffix: '' }),
-          );
+          const target = parseReference(syncDestination(source, dest, { ...options, appendSuffix: '' }));
           let sets;
           if (how === 'images-by-tag-regex') sets = [{ allow: [new RegExp(value)], deny: [] }];
           else {

@@ -3,6 +3,7 @@
 // no tag is a failure of its entry (`no-matching-tags`), never silence; a tag list that cannot be read fails
 // the entry with the registry's reason.
 import { errorVerdict } from '../validate/reasons.js';
+import type { Verdict } from '../validate/result.js';
 import { failed } from '../validate/rules.js';
 import type {
   ImageEntry,
@@ -33,26 +34,40 @@ export function tagMatcher(pattern: TagPattern): (tag: string) => boolean {
 export type ListTags = (registry: string, repository: string, signal?: AbortSignal) => Promise<string[]>;
 export type ListRepositories = (registry: string, signal?: AbortSignal) => Promise<string[]>;
 
+type SettledEntry = Extract<ResolvedEntry, { kind: 'settled' }>;
+
+/** An entry settled before any image is compared, keeping its line, text and origin. */
+function settle(entry: PatternEntry | RegistryEntry, source: string, verdict: Verdict): SettledEntry {
+  return {
+    kind: 'settled',
+    line: entry.line,
+    raw: entry.raw,
+    ...(entry.origin ? { origin: entry.origin } : {}),
+    source,
+    destination:
+      entry.kind === 'registry'
+        ? `${entry.destination.registry}/${entry.destination.prefix}`
+        : `${entry.destination.registry}/${entry.destination.repository}`,
+    verdict,
+  };
+}
+
+/** Nothing the entry names is there to mirror: a failure of its own (`no-matching-tags`). */
+const nothingMatches = (message: string, brief: string): Verdict =>
+  failed([{ reason: 'no-matching-tags', message, brief }], []);
+
 /** A failed or interrupted entry whose repositories or tags could not be listed. */
 function listingFailed(
   entry: PatternEntry | RegistryEntry,
   what: string,
   error: unknown,
   signal: AbortSignal | undefined,
-): ResolvedEntry {
-  const destination =
-    entry.kind === 'registry'
-      ? `${entry.destination.registry}/${entry.destination.prefix}`
-      : `${entry.destination.registry}/${entry.destination.repository}`;
-  return {
-    kind: 'settled',
-    line: entry.line,
-    raw: entry.raw,
-    ...(entry.origin ? { origin: entry.origin } : {}),
-    source: what,
-    destination,
+): SettledEntry {
+  return settle(
+    entry,
+    what,
     // Interrupted while listing: the entry is skipped as interrupted, like a line never started.
-    verdict: signal?.aborted
+    signal?.aborted
       ? {
           status: 'skipped',
           reason: 'interrupted',
@@ -60,7 +75,7 @@ function listingFailed(
           platforms: [],
         }
       : errorVerdict(error, 'source', `${what} (its ${entry.kind === 'registry' ? 'catalog' : 'tag list'})`),
-  };
+  );
 }
 
 /**
@@ -90,12 +105,7 @@ async function expandRegistries(
     try {
       repositories = await catalog;
     } catch (error) {
-      expanded.push(
-        listingFailed(entry, entry.source.registry, error, signal) as Extract<
-          ResolvedEntry,
-          { kind: 'settled' }
-        >,
-      );
+      expanded.push(listingFailed(entry, entry.source.registry, error, signal));
       continue;
     }
     const chosen = repositories.filter(
@@ -104,24 +114,16 @@ async function expandRegistries(
         !entry.repos.deny.some((regex) => regex.test(name)),
     );
     if (chosen.length === 0) {
-      expanded.push({
-        kind: 'settled',
-        line: entry.line,
-        raw: entry.raw,
-        ...(entry.origin ? { origin: entry.origin } : {}),
-        source: entry.source.registry,
-        destination: `${entry.destination.registry}/${entry.destination.prefix}`,
-        verdict: failed(
-          [
-            {
-              reason: 'no-matching-tags',
-              message: `no repository of ${entry.source.registry}'s catalog matches repos ${entry.repos.allow.map(String).join(' ')} (${repositories.length} listed)`,
-              brief: `no repository of the catalog matches (${repositories.length} listed)`,
-            },
-          ],
-          [],
+      expanded.push(
+        settle(
+          entry,
+          entry.source.registry,
+          nothingMatches(
+            `no repository of ${entry.source.registry}'s catalog matches repos ${entry.repos.allow.map(String).join(' ')} (${repositories.length} listed)`,
+            `no repository of the catalog matches (${repositories.length} listed)`,
+          ),
         ),
-      });
+      );
       continue;
     }
     for (const repository of chosen)
@@ -179,29 +181,23 @@ export async function expandPatterns(
     }
     const repository = `${entry.source.registry}/${entry.source.repository}`;
     const listing = results.get(repository) as { tags: string[] } | { error: unknown };
-    const base = { line: entry.line, raw: entry.raw, ...(entry.origin ? { origin: entry.origin } : {}) };
     if ('error' in listing) {
       resolved.push(listingFailed(entry, repository, listing.error, options.signal));
       continue;
     }
     const matches = listing.tags.filter(tagMatcher(entry.pattern));
     if (matches.length === 0) {
-      resolved.push({
-        kind: 'settled',
-        ...base,
-        source: repository,
-        destination: `${entry.destination.registry}/${entry.destination.repository}`,
-        verdict: failed(
-          [
-            {
-              reason: 'no-matching-tags',
-              message: `no tag of ${repository} matches ${entry.pattern.described} (${listing.tags.length} tag${listing.tags.length === 1 ? '' : 's'} listed)`,
-              brief: `no tag matches ${entry.pattern.described} (${listing.tags.length} tag${listing.tags.length === 1 ? '' : 's'} listed)`,
-            },
-          ],
-          [],
+      const listed = `${listing.tags.length} tag${listing.tags.length === 1 ? '' : 's'} listed`;
+      resolved.push(
+        settle(
+          entry,
+          repository,
+          nothingMatches(
+            `no tag of ${repository} matches ${entry.pattern.described} (${listed})`,
+            `no tag matches ${entry.pattern.described} (${listed})`,
+          ),
         ),
-      });
+      );
       continue;
     }
     for (const tag of matches) {

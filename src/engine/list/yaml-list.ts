@@ -29,6 +29,8 @@ export interface YamlDocument {
   lineOf(node: unknown): number;
   /** The first and last line of a node. */
   spanOf(node: unknown): [number, number];
+  /** The document as plain data (toData), made once however many readers ask. */
+  data(): unknown;
 }
 
 /** How every YAML list is read: scalars as written, merge keys, duplicate keys refused. */
@@ -64,7 +66,15 @@ export function parseYaml(text: string, fileName: string): YamlDocument[] {
     const last = lines.linePos(Math.max(range[0], range[2] - 1)).line;
     return [lines.linePos(range[0]).line, last];
   };
-  return list.map((doc) => ({ doc, lineOf, spanOf }));
+  return list.map((doc) => {
+    let data: { value: unknown } | undefined;
+    return {
+      doc,
+      lineOf,
+      spanOf,
+      data: () => (data ??= { value: toData(doc.contents, fileName) }).value,
+    };
+  });
 }
 
 /**
@@ -228,7 +238,6 @@ export interface SliceItem {
   data: unknown;
   line: number;
   span: [number, number];
-  node: unknown;
 }
 
 /** Items per slice: a slice's document is small, so the file's nodes never all exist at once. */
@@ -295,8 +304,17 @@ export function readSequenceInSlices(
       const range = (node as { range?: [number, number, number] }).range ?? [0, 0, 0];
       const line = counter.linePos(range[0]).line + offset;
       const lastLine = counter.linePos(Math.max(range[0], range[2] - 1)).line + offset;
-      items.push({ data: toData(node, fileName, anchors), line, span: [line, lastLine], node: undefined });
+      items.push({ data: toData(node, fileName, anchors), line, span: [line, lastLine] });
     }
   }
   return { rest: (restData as Record<string, unknown> | null) ?? {}, items };
+}
+
+/**
+ * The destination a format that names none needs (skopeo sync's argument, hauler's and Zarf's registry, the
+ * workloads' mirror); a ConfigurationError saying which registry that is when it is missing.
+ */
+export function requireDestination(destination: string | undefined, fileName: string, what: string): string {
+  if (!destination) throw new ConfigurationError(`${fileName} ${what} (the destination setting, -d)`);
+  return destination;
 }

@@ -12,9 +12,16 @@
 // Both names are lines: either one missing fails the deployment that pulls it.
 import { crc32 } from 'node:zlib';
 import { InvalidReferenceError, parseReference, type ImageReference } from '../../registry/reference.js';
-import { ConfigurationError } from '../errors.js';
-import type { ListEntry } from './entries.js';
-import { emptyRead, isRecord, items, kindOf, toData, type ListRead, type YamlDocument } from './yaml-list.js';
+import { platformsFilter, type ListEntry } from './entries.js';
+import {
+  emptyRead,
+  isRecord,
+  items,
+  kindOf,
+  requireDestination,
+  type ListRead,
+  type YamlDocument,
+} from './yaml-list.js';
 
 export const looksLikeZarf = (data: unknown) => isRecord(data) && data.kind === 'ZarfPackageConfig';
 
@@ -37,11 +44,12 @@ export interface ZarfDocument {
 }
 
 export function readZarf(yaml: YamlDocument, fileName: string, destination: string | undefined): ListRead {
-  if (!destination)
-    throw new ConfigurationError(
-      `${fileName} is a Zarf package: give the Zarf registry it is deployed to (the destination setting, -d)`,
-    );
-  const data = toData(yaml.doc.contents, fileName) as Record<string, unknown>;
+  const mirror = requireDestination(
+    destination,
+    fileName,
+    'is a Zarf package: give the Zarf registry it is deployed to',
+  );
+  const data = yaml.data() as Record<string, unknown>;
   const metadata = isRecord(data.metadata) ? data.metadata : {};
   const build = isRecord(data.build) ? data.build : {};
   const architecture =
@@ -63,7 +71,7 @@ export function readZarf(yaml: YamlDocument, fileName: string, destination: stri
     read.notes.push(`${fileName}: no metadata.architecture: every platform the filter selects is required`);
   const overrides = architecture
     ? {
-        filter: { arch: [architecture], os: ['linux'], variant: [] },
+        filter: platformsFilter([`linux/${architecture}`], 'metadata.architecture'),
         said: `Zarf package architecture ${architecture}`,
       }
     : undefined;
@@ -83,7 +91,7 @@ export function readZarf(yaml: YamlDocument, fileName: string, destination: stri
         if (typeof image !== 'string')
           throw new InvalidReferenceError(`must be a reference, not ${kindOf(image)}`);
         const source: ImageReference = parseReference(image.replace(/^oci:\/\//, ''));
-        const names = zarfNames(image, destination);
+        const names = zarfNames(image, mirror);
         const targets = names.checksum === names.plain ? [names.plain] : [names.checksum, names.plain];
         for (const target of targets) {
           entries.push({
