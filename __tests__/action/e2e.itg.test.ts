@@ -173,7 +173,14 @@ describe('the action as a workflow step', () => {
       expect(files.get('mirror-validate-failed.txt')?.toString()).toBe(failedList);
       const report = JSON.parse(files.get('mirror-validate-report.json')!.toString()) as { totals: object };
       expect(schemaErrors(report)).toEqual([]);
-      expect(report.totals).toEqual({ lines: 4, passed: 2, failed: 1, skipped: 1, drifted: 0 });
+      expect(report.totals).toEqual({
+        lines: 4,
+        passed: 2,
+        failed: 1,
+        skipped: 1,
+        drifted: 0,
+        notChecked: 0,
+      });
     },
   );
 

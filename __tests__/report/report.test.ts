@@ -6,6 +6,7 @@ import { formatFailedList } from '../../src/report/failed-list.js';
 import { buildJsonReport } from '../../src/report/json-report.js';
 import { exitCodeFor, whatIsWrong } from '../../src/report/outcome.js';
 import { buildSummary, escapeHtml, ROWS_PER_REASON } from '../../src/report/summary.js';
+import { formatOutcomeLine } from '../../src/report/outcome.js';
 import {
   FAILURE_REASONS,
   PASS_RULES,
@@ -74,7 +75,7 @@ describe('JSON report', () => {
   test('version 1 with totals, one result per line, requests', () => {
     const json = buildJsonReport(report([passed(1), failed(2), skipped(3)]));
     expect(json.version).toBe(1);
-    expect(json.totals).toEqual({ lines: 3, passed: 1, failed: 1, skipped: 1, drifted: 0 });
+    expect(json.totals).toEqual({ lines: 3, passed: 1, failed: 1, skipped: 1, drifted: 0, notChecked: 0 });
     expect(json.results.map((r) => [r.line, r.status, 'rule' in r ? r.rule : r.reason])).toEqual([
       [1, 'passed', 'identical'],
       [2, 'failed', 'destination-missing'],
@@ -112,6 +113,22 @@ describe('job summary', () => {
     });
     expect(summary).toContain('<td><a href="https://github.com/acme/m/blob/abc/l&quot;x.txt#L2">2</a></td>');
     expect(buildSummary(report([failed(2)]), { fullResultsHint: 'x' })).toContain('<tr><td>2</td>');
+  });
+
+  test('the headline counts the lines that could not be checked apart from the failed ones', () => {
+    const unreachable: LineResult = {
+      ...(failed(3) as Extract<LineResult, { status: 'failed' }>),
+      reason: 'unreachable',
+      findings: [{ reason: 'unreachable', message: 'destination: connection refused' }],
+    };
+    const summary = buildSummary(report([passed(1), failed(2), unreachable]), { fullResultsHint: 'x' });
+    expect(summary).toContain(
+      '1 failed, 1 not checked (the registry refused or did not answer), 1 passed, 0 skipped of 3 lines',
+    );
+    expect(formatOutcomeLine(report([passed(1), failed(2), unreachable]))).toBe(
+      'FAILED: 3 lines, 1 passed, 1 failed, 1 not checked, 0 skipped',
+    );
+    expect(formatOutcomeLine(report([passed(1)]))).toBe('OK: 1 line, 1 passed, 0 failed, 0 skipped');
   });
 
   test('reason first: headline, artifact link, one row per reason with meaning and remedy, then its lines', () => {

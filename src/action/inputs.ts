@@ -73,6 +73,7 @@ export const Output = {
   passed: 'passed',
   failed: 'failed',
   drifted: 'drifted',
+  notChecked: 'not-checked',
   skipped: 'skipped',
   failedFile: 'failed-file',
   reportFile: 'report-file',

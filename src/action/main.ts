@@ -114,6 +114,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       core.setOutput(Output.failed, report.totals.failed);
       core.setOutput(Output.skipped, report.totals.skipped);
       core.setOutput(Output.drifted, report.totals.drifted);
+      core.setOutput(Output.notChecked, report.totals.notChecked);
       core.setOutput(Output.failedFile, failedFile);
       core.setOutput(Output.reportFile, reportFile);
       core.setOutput(Output.result, problems > 0 ? 'failure' : 'success');

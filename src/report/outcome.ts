@@ -15,10 +15,19 @@ export function exitCodeFor(report: RunReport): number {
   return problemCount(report) > 0 ? 1 : 0;
 }
 
+/**
+ * The failed lines as counted for a person: those found wrong, and apart from them those that could not be
+ * checked (a registry that refused, failed or did not answer), which are never said to be missing.
+ */
+export function failedCounts(report: RunReport): string {
+  const { failed, notChecked } = report.totals;
+  return `${failed - notChecked} failed${notChecked ? `, ${notChecked} not checked` : ''}`;
+}
+
 export function formatOutcomeLine(report: RunReport): string {
-  const { lines, passed, failed, skipped } = report.totals;
+  const { lines, passed, skipped } = report.totals;
   const verdict = problemCount(report) > 0 ? 'FAILED' : 'OK';
-  return `${verdict}: ${lines} line${lines === 1 ? '' : 's'}, ${passed} passed, ${failed} failed, ${skipped} skipped`;
+  return `${verdict}: ${lines} line${lines === 1 ? '' : 's'}, ${passed} passed, ${failedCounts(report)}, ${skipped} skipped`;
 }
 
 /**

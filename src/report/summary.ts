@@ -7,7 +7,7 @@ import { requestsPerLine, type RunReport } from '../engine/report.js';
 import { formatReferrers } from '../config/settings.js';
 import { REFERRER_KINDS } from '../config/settings.js';
 import type { LineResult, ReferrerResult } from '../engine/validate/result.js';
-import { isProblem, problemCount, whatIsWrong } from './outcome.js';
+import { failedCounts, isProblem, problemCount, whatIsWrong } from './outcome.js';
 import { escapeHtml } from './escape.js';
 import { REASON_TEXTS } from './reasons.js';
 
@@ -103,7 +103,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   const parts: string[] = [];
 
   parts.push(
-    `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${totals.failed} failed${totals.drifted ? ` (${totals.drifted} drifted: upstream moved, mirror unchanged)` : ''}, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
+    `<h2>${problems > 0 ? '❌' : '✅'} ${escapeHtml(options.title ?? 'Mirror validation')}: ${failedCounts(report)}${totals.notChecked ? ' (the registry refused or did not answer)' : ''}${totals.drifted ? ` (${totals.drifted} drifted: upstream moved, mirror unchanged)` : ''}, ${totals.passed} passed, ${totals.skipped} skipped of ${totals.lines} lines</h2>`,
   );
   if (options.artifact) {
     parts.push(

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import { LineResults } from '../../../src/engine/validate/line-results.js';
-import type { LineResult } from '../../../src/engine/validate/result.js';
+import type { FailureReason, LineResult } from '../../../src/engine/validate/result.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const passed = (line: number): LineResult => ({
@@ -55,7 +55,7 @@ describe('line results', () => {
     expect(store.at(2)).toEqual(passed(3));
     expect(store.problems().map((result) => result.line)).toEqual([2, 4]);
     expect([...store.passed()].map((result) => result.line)).toEqual([1, 3, 5]);
-    expect(store.totals).toEqual({ lines: 5, passed: 3, failed: 1, skipped: 1, drifted: 0 });
+    expect(store.totals).toEqual({ lines: 5, passed: 3, failed: 1, skipped: 1, drifted: 0, notChecked: 0 });
     store.close();
   });
 
@@ -65,8 +65,28 @@ describe('line results', () => {
       ...(failed(1) as Extract<LineResult, { status: 'failed' }>),
       drift: { since: 'then', previousSourceDigest: digest(9) },
     });
-    expect(store.totals).toEqual({ lines: 3, passed: 0, failed: 1, skipped: 0, drifted: 1 });
+    expect(store.totals).toEqual({ lines: 3, passed: 0, failed: 1, skipped: 0, drifted: 1, notChecked: 0 });
     expect(store.toArray()).toHaveLength(1);
+    store.close();
+  });
+
+  test('counts the failed lines that could not be checked apart: every reason that is no finding about the image', () => {
+    const reasons = [
+      'auth',
+      'rate-limited',
+      'timeout',
+      'unreachable',
+      'tls',
+      'destination-missing',
+      'integrity',
+    ];
+    const store = LineResults.of(
+      reasons.map((reason, index) => ({
+        ...(failed(index + 1) as Extract<LineResult, { status: 'failed' }>),
+        reason: reason as FailureReason,
+      })),
+    );
+    expect(store.totals).toMatchObject({ failed: 7, notChecked: 5 });
     store.close();
   });
 

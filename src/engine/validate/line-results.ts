@@ -5,7 +5,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LineResult, Totals } from './result.js';
+import { isNotChecked, type LineResult, type Totals } from './result.js';
 
 export class LineResults implements Iterable<LineResult> {
   readonly length: number;
@@ -24,7 +24,7 @@ export class LineResults implements Iterable<LineResult> {
     this.length = length;
     this.#offsets = new Float64Array(length);
     this.#sizes = new Uint32Array(length);
-    this.#totals = { lines: length, passed: 0, failed: 0, skipped: 0, drifted: 0 };
+    this.#totals = { lines: length, passed: 0, failed: 0, skipped: 0, drifted: 0, notChecked: 0 };
   }
 
   /** The results of a finished run held in memory (tests, small reports). */
@@ -39,6 +39,7 @@ export class LineResults implements Iterable<LineResult> {
       throw new Error(`line result ${index} set twice or out of range`);
     this.#totals[result.status] += 1;
     if (result.status === 'failed' && result.drift) this.#totals.drifted += 1;
+    if (result.status === 'failed' && isNotChecked(result.reason)) this.#totals.notChecked += 1;
     if (result.status !== 'passed') {
       this.#kept.set(index, result);
       return;

@@ -25,6 +25,20 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/**
+ * Reasons that say the line could not be checked (the registry refused the credentials, its certificate, its rate
+ * limit, no answer, no verdict in time), never that the image is missing: counted apart as `notChecked`.
+ */
+export const NOT_CHECKED_REASONS: readonly FailureReason[] = [
+  'auth',
+  'rate-limited',
+  'timeout',
+  'unreachable',
+  'tls',
+];
+
+export const isNotChecked = (reason: FailureReason): boolean => NOT_CHECKED_REASONS.includes(reason);
+
 export const SKIP_REASONS = ['invalid-line', 'no-matching-platform', 'interrupted'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -154,4 +168,6 @@ export interface Totals {
   skipped: number;
   /** Failed lines that are drift (upstream moved since the line last passed), counted in `failed` too. */
   drifted: number;
+  /** Failed lines that could not be checked (NOT_CHECKED_REASONS), counted in `failed` too. */
+  notChecked: number;
 }
