@@ -111,7 +111,7 @@ const cases: Case[] = [
   {
     name: 'a 50 MB list',
     list: `${'upstream/multi:1.0\n'.repeat((50 * 1024 * 1024) / 19)}`,
-    message: /image list "list\.txt" is 50 MiB, more than the 32 MiB a list may have/,
+    message: /image list "list\.txt" is 50 MiB, more than the 32 MiB a file may have/,
     configuration: true,
   },
   {

@@ -13,12 +13,14 @@ import {
   parseChoice,
   parseShard,
   parseSyncOptions,
+  parseMirrorSettings,
 } from '../config/parse.js';
 import {
   FAILED_FORMATS,
   LIST_FORMATS,
   type FailedFormat,
   type ListFormat,
+  type MirrorSettings,
   type Shard,
   type SyncOptions,
   type ValidateOptions,
@@ -48,6 +50,8 @@ export const Input = {
   failedFormat: 'failed-format',
   syncOptions: 'sync-options',
   registryCatalog: 'registry-catalog',
+  mirrorConfig: 'mirror-config',
+  mirrorPolicy: 'mirror-policy',
   imageTimeout: 'image-timeout',
   timeout: 'timeout',
   cacheDir: 'cache-dir',
@@ -103,6 +107,8 @@ export interface ActionInputs {
   failedFormat?: FailedFormat;
   syncOptions: SyncOptions;
   registryCatalog: boolean;
+  /** The cluster's mirror configuration, paths as given (resolved against the workspace by main.ts). */
+  mirrors?: MirrorSettings;
   sourceCredential?: Credential;
   destinationCredential?: Credential;
   failedFile: string;
@@ -180,6 +186,10 @@ export function getInputs(): ActionInputs {
     failedFormat: parsed('failedFormat', (text, label) => parseChoice(text, label, FAILED_FORMATS)),
     syncOptions: parsed('syncOptions', parseSyncOptions),
     registryCatalog: boolean('registryCatalog'),
+    mirrors: parseMirrorSettings(read('mirrorConfig'), read('mirrorPolicy'), {
+      paths: `input "${Input.mirrorConfig}"`,
+      policy: `input "${Input.mirrorPolicy}"`,
+    }),
     sourceCredential: credential(Input.sourceUsername, Input.sourcePassword),
     destinationCredential: credential(Input.destinationUsername, Input.destinationPassword),
     failedFile: read('failedFile'),

@@ -95,6 +95,11 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     ...(inputs.failedFormat ? { failedFormat: inputs.failedFormat } : {}),
     syncOptions: inputs.syncOptions,
     registryCatalog: inputs.registryCatalog,
+    ...(inputs.mirrors
+      ? {
+          mirrors: { ...inputs.mirrors, paths: inputs.mirrors.paths.map((path) => resolve(workspace, path)) },
+        }
+      : {}),
   };
   const hooks: RunHooks = {
     signal: controller.signal,

@@ -62,7 +62,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'list-format',
     kind: 'string',
     value: 'FORMAT',
-    help: 'the list format, instead of telling it by the content: hangar, regsync, skopeo-sync, oc-mirror, hauler, zarf, kubernetes',
+    help: 'the list format, instead of telling it by the content: hangar, regsync, skopeo-sync, oc-mirror, hauler, zarf, kubernetes, helm',
   },
   {
     name: 'failed-format',
@@ -81,6 +81,19 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: 'boolean',
     help: "let regsync type: registry entries read their source registry's catalog (_catalog)",
     setting: 'registryCatalog',
+  },
+  {
+    name: 'mirror-config',
+    kind: 'string',
+    value: 'PATHS',
+    help: "the cluster's mirror configuration as the destination: a certs.d folder, hosts.toml, registries.conf (and .d), registries.yaml, or OpenShift mirror sets (comma-separated)",
+  },
+  {
+    name: 'mirror-policy',
+    kind: 'string',
+    value: 'first|all',
+    help: 'with --mirror-config: the first mirror in pull order must hold each image, or all of them',
+    setting: 'mirrorPolicy',
   },
   { name: 'report', kind: 'string', value: 'FILE', help: 'also write a JSON report here' },
   {

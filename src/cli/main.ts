@@ -12,6 +12,7 @@ import {
   parseChoice,
   parseShard,
   parseSyncOptions,
+  parseMirrorSettings,
 } from '../config/parse.js';
 import { FAILED_FORMATS, LIST_FORMATS, type RunSettings } from '../config/settings.js';
 import { runEngine } from '../engine/engine.js';
@@ -50,7 +51,19 @@ function booleanFlag(flags: ParsedFlags, name: string, fallback: boolean): boole
 }
 
 /** The list's format, the failed file's and skopeo sync's options, from their flags. */
-function listSettings(flags: ParsedFlags, setting: <T>(parse: () => T) => T): Partial<RunSettings> {
+function listSettings(
+  flags: ParsedFlags,
+  setting: <T>(parse: () => T) => T,
+  cwd: string,
+): Partial<RunSettings> {
+  const mirrors = setting(() =>
+    parseMirrorSettings(
+      stringFlag(flags, 'mirror-config') ?? '',
+      stringFlag(flags, 'mirror-policy') ?? '',
+      { paths: '--mirror-config', policy: '--mirror-policy' },
+      (path) => resolve(cwd, path),
+    ),
+  );
   const listFormat = setting(() =>
     parseChoice(stringFlag(flags, 'list-format') ?? '', '--list-format', LIST_FORMATS),
   );
@@ -62,6 +75,7 @@ function listSettings(flags: ParsedFlags, setting: <T>(parse: () => T) => T): Pa
     ...(failedFormat ? { failedFormat } : {}),
     syncOptions: setting(() => parseSyncOptions(stringFlag(flags, 'sync-options') ?? '', '--sync-options')),
     registryCatalog: booleanFlag(flags, 'registry-catalog', DEFAULTS.registryCatalog),
+    ...(mirrors ? { mirrors } : {}),
   };
 }
 
@@ -137,7 +151,7 @@ export function configFromFlags(
     destinationCredential: credential('destination', env.MIRROR_VALIDATE_DESTINATION_PASSWORD),
     cacheDir: cacheDir ? resolve(cwd, cacheDir) : undefined,
     ...(shard ? { selection: { shard } } : {}),
-    ...listSettings(flags, setting),
+    ...listSettings(flags, setting, cwd),
     env,
   };
   return {

@@ -29,6 +29,10 @@ export const DEFAULTS = {
   syncOptions: '',
   /** regsync `type: registry` entries read their registry's catalog only when asked. */
   registryCatalog: false,
+  /** No mirror configuration: the destination input says where the images must be. */
+  mirrorConfig: '',
+  /** The first mirror in the cluster's pull order must hold each image. */
+  mirrorPolicy: 'first',
   /** Seconds one image may take. */
   imageTimeout: 300,
   /** Seconds the whole run may take (GitHub's job limit is 6 hours). */

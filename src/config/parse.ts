@@ -4,6 +4,8 @@ import type { Credential } from '../registry/credentials.js';
 import {
   COSIGN_KINDS,
   DEFAULT_SYNC_OPTIONS,
+  MIRROR_POLICIES,
+  type MirrorSettings,
   type ReferrerKind,
   type ReferrerPolicy,
   type Shard,
@@ -156,6 +158,25 @@ export function parseSyncOptions(text: string, name: string): SyncOptions {
 }
 
 /** One of the given words, or the error naming the setting and the choices. */
+/**
+ * mirror-config and mirror-policy: the files or folders the cluster's runtime reads (comma- or line-separated),
+ * and which mirrors must hold an image; undefined when no path is given.
+ */
+export function parseMirrorSettings(
+  pathsText: string,
+  policyText: string,
+  names: { paths: string; policy: string },
+  resolvePath: (path: string) => string = (path) => path,
+): MirrorSettings | undefined {
+  const paths = pathsText
+    .split(/[\n,]/)
+    .map((path) => path.trim())
+    .filter(Boolean);
+  const policy = parseChoice(policyText, names.policy, MIRROR_POLICIES) ?? 'first';
+  if (paths.length === 0) return undefined;
+  return { paths: paths.map(resolvePath), policy };
+}
+
 export function parseChoice<T extends string>(
   text: string,
   name: string,

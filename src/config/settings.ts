@@ -94,6 +94,7 @@ export const LIST_FORMATS = [
   'hauler',
   'zarf',
   'kubernetes',
+  'helm',
 ] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
@@ -122,6 +123,23 @@ export interface SyncOptions {
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = { scoped: false, appendSuffix: '', all: false };
+
+/**
+ * Which mirrors in the cluster's pull order must hold an image: the first (the one the runtime asks first) or
+ * every one (regional mirrors kept alike).
+ */
+export const MIRROR_POLICIES = ['first', 'all'] as const;
+export type MirrorPolicy = (typeof MIRROR_POLICIES)[number];
+
+/** The cluster's mirror configuration as the destination of every image (mirror-config). */
+export interface MirrorSettings {
+  /** Files or folders the runtime reads: a certs.d folder, registries.conf and drop-ins, registries.yaml, mirror sets. */
+  paths: string[];
+  policy: MirrorPolicy;
+}
+
+/** List formats whose images the cluster pulls by the name the list gives: they may be sent by mirror-config. */
+export const MIRRORABLE_FORMATS: readonly ListFormat[] = ['hangar', 'kubernetes', 'helm'];
 
 /** Everything a run is told to do. */
 export interface RunSettings {
@@ -154,6 +172,8 @@ export interface RunSettings {
   registryCatalog?: boolean;
   /** For a skopeo sync file: the options the sync ran with. */
   syncOptions?: SyncOptions;
+  /** The cluster's mirror configuration decides each image's destination (instead of `destination`). */
+  mirrors?: MirrorSettings;
   /** Where the Docker config and credential helpers are found; the process's environment by default. */
   env?: NodeJS.ProcessEnv;
 }

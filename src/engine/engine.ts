@@ -14,6 +14,8 @@ import { ConfigurationError } from './errors.js';
 import type { ListEntry, ResolvedEntry } from './list/entries.js';
 import { governHeap } from './heap.js';
 import { readList } from './list/read-list.js';
+import { readMirrorConfig } from './mirrors/read-config.js';
+import { routeEntries } from './mirrors/route-entries.js';
 import { expandPatterns } from './list/tag-patterns.js';
 import type { ListRead } from './list/yaml-list.js';
 import { readListFile } from './list-file.js';
@@ -104,7 +106,11 @@ function runSignal(config: RunSettings, hooks: RunHooks): { signal?: AbortSignal
 }
 
 /** The CA bundles to trust besides the system's: ca-file, the list's own, then SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. */
-async function readCaCertificates(config: RunSettings, list: ListRead): Promise<string[]> {
+async function readCaCertificates(
+  config: RunSettings,
+  list: ListRead,
+  mirrorCaFiles: readonly string[],
+): Promise<string[]> {
   const env = config.env ?? process.env;
   const folders: { path: string; name: string }[] = [];
   for (const folder of list.caFolders) {
@@ -119,6 +125,7 @@ async function readCaCertificates(config: RunSettings, list: ListRead): Promise<
   }
   const files = [
     ...folders,
+    ...mirrorCaFiles.map((path) => ({ path, name: 'the CA of a mirror-config host' })),
     ...(config.tls.caFile ? [{ path: config.tls.caFile, name: 'ca-file' }] : []),
     ...(env.SSL_CERT_FILE ? [{ path: env.SSL_CERT_FILE, name: 'SSL_CERT_FILE' }] : []),
     ...(env.NODE_EXTRA_CA_CERTS ? [{ path: env.NODE_EXTRA_CA_CERTS, name: 'NODE_EXTRA_CA_CERTS' }] : []),
@@ -169,7 +176,15 @@ async function runLines<T>(
   startedAt: string,
 ): Promise<T> {
   const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
+  if (config.mirrors && config.destination)
+    throw new ConfigurationError(
+      "give destination or mirror-config, not both: the cluster's mirror configuration decides where each image must be",
+    );
+  const mirrors = config.mirrors ? await readMirrorConfig(config.mirrors.paths) : undefined;
+  for (const note of mirrors?.notes ?? []) hooks.log(note);
+  for (const secret of mirrors?.secrets ?? []) hooks.onSecret?.(secret);
   const list = readList(text, {
+    mirrored: mirrors !== undefined,
     fileName: config.listFile,
     filePath: config.listPath ?? config.listFile,
     source: config.source,
@@ -191,12 +206,19 @@ async function runLines<T>(
         : `image list "${config.listFile}" (${list.format}) names no image`,
     );
   }
-  const { entries: chosen, said } = selectEntries(listed, config.selection);
-  if (said) hooks.log(`${said}: ${chosen.length} of ${listed.length} lines`);
+  const { entries: selected, said } = selectEntries(listed, config.selection);
+  if (said) hooks.log(`${said}: ${selected.length} of ${listed.length} lines`);
+  // Each image sent where the cluster's runtime pulls it from (no request for one it would pull upstream).
+  const chosen =
+    mirrors && config.mirrors ? routeEntries(selected, mirrors, config.mirrors.policy) : selected;
   const client = createRegistryClient({
     tlsVerify: config.tls.verify,
-    insecureRegistries: [...config.tls.insecureRegistries, ...list.insecureRegistries],
-    extraCaCertificates: await readCaCertificates(config, list),
+    insecureRegistries: [
+      ...config.tls.insecureRegistries,
+      ...list.insecureRegistries,
+      ...(mirrors?.insecureRegistries ?? []),
+    ],
+    extraCaCertificates: await readCaCertificates(config, list, mirrors?.caFiles ?? []),
     onPlainHttp: (registry, listed) =>
       hooks.log(
         `warning: ${registry} is used over plain HTTP${listed ? '' : ' (no credentials are sent to it: it is not in insecure-registries)'}`,
@@ -205,7 +227,7 @@ async function runLines<T>(
       hooks.log(
         `warning: ${registry} answers HEAD 404 for manifests its GET serves; it is read by GET for the rest of the run`,
       ),
-    credentials: credentialsFor(chosen, config, list.credentials),
+    credentials: credentialsFor(chosen, config, { ...mirrors?.credentials, ...list.credentials }),
     onDebug: hooks.debug,
     cacheDir: config.cacheDir,
   });

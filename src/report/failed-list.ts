@@ -29,7 +29,8 @@ const shellQuote = (text: string) =>
   /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 
 function asHangar(failed: LineResult[], source: FailedListSource): string[] {
-  if (source.format === 'hangar') return failed.map((result) => result.raw.trim());
+  // A line sent to several mirrors (mirror-policy all) fails once in its list.
+  if (source.format === 'hangar') return [...new Set(failed.map((result) => result.raw.trim()))];
   return failed.flatMap((result) => {
     if (!result.source || !result.destination) return [`# line ${result.line}: ${result.raw.trim()}`];
     const from = splitRef(result.source);
@@ -156,9 +157,10 @@ export function formatFailedList(
     case 'hangar':
       return lines(asHangar(failed, source));
     case 'kubernetes':
-      // The images the workloads name that failed, one reference a line: a hangar list, and what
-      // `skopeo copy` or `hangar mirror` (with the destination) take back.
-      return lines([...new Set(pairs.map((result) => result.source as string))]);
+    case 'helm':
+      // The images the workloads or the chart name that failed (those no mirror covers too), one reference a
+      // line: a hangar list, and what `skopeo copy` or `hangar mirror` (with the destination) take back.
+      return lines([...new Set(failed.flatMap((result) => (result.source ? [result.source] : [])))]);
     case 'skopeo-copy':
       return lines(
         pairs.map(

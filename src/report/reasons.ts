@@ -15,6 +15,18 @@ export const REASON_TEXTS: Record<FailureReason | SkipReason, ReasonText> = {
     remedy:
       'Check the line for a typo in the repository or tag, and that the upstream still publishes it; for a private upstream, give source credentials.',
   },
+  'not-mirrored': {
+    meaning:
+      "No rule of the cluster's mirror configuration covers the image's registry: the node pulls it from upstream, which fails in an air gap. No request was made for it.",
+    remedy:
+      'Add the registry to the configuration the nodes read (a hosts.toml folder, a registries.conf [[registry]], a registries.yaml mirror, an ImageDigestMirrorSet) and mirror the image there.',
+  },
+  'reference-not-mirrored': {
+    meaning:
+      'A rule covers the image, but its mirrors serve only digest references (mirror-by-digest-only, pull-from-mirror digest-only, an ImageDigestMirrorSet, a pull-only containerd host) and the workload names a tag, or only tags and it names a digest: the node pulls it from upstream. No request was made for it.',
+    remedy:
+      "Pin the workload's image by digest, or add a mirror that serves tags (an ImageTagMirrorSet, pull-from-mirror all, capabilities pull and resolve).",
+  },
   'no-matching-tags': {
     meaning:
       'The entry names its tags by a pattern (a regex, a semver range, every tag) and no tag of the source repository matches it: nothing was, or will be, mirrored for it.',

@@ -5,6 +5,7 @@ import { DEFAULT_SYNC_OPTIONS } from '../../../src/config/settings.js';
 import type { ListEntry } from '../../../src/engine/list/entries.js';
 import { expandTemplate } from '../../../src/engine/list/go-template.js';
 import { readList, type ReadListOptions } from '../../../src/engine/list/read-list.js';
+import { selectEntries } from '../../../src/engine/list/select.js';
 import { syncDestination, systemPlatform } from '../../../src/engine/list/skopeo-sync.js';
 import { zarfNames } from '../../../src/engine/list/zarf.js';
 import { parseSyncOptions } from '../../../src/config/parse.js';
@@ -547,8 +548,99 @@ items:
     expect(read.notes).toEqual(['list.yml: 1 Service name no pod template and are not checked']);
   });
 
-  test('the destination is required', () => {
+  test('the destination is required, unless the cluster mirror configuration decides it', () => {
     expect(() => readList(MANIFESTS, options())).toThrow(/holds Kubernetes workloads: give the registry/);
+    const mirrored = readList(MANIFESTS, options({ mirrored: true }));
+    expect(mirrored.entries.filter((entry) => entry.kind === 'image')).toHaveLength(4);
+  });
+
+  test('changed-only: an image is checked when any image: line naming it changed, and reported on that line', () => {
+    const read = readList(MANIFESTS, options({ destination: 'mirror.lan' }));
+    // Line 28 is the CronJob's nginx (the second use of it); line 11 the Deployment's migrate image.
+    const { entries } = selectEntries(read.entries, { changed: { lines: new Set([28]), since: 'x' } });
+    expect(entries.map(show)).toEqual(['28 docker.io/library/nginx:1.27 → mirror.lan/library/nginx:1.27']);
+    expect(selectEntries(read.entries, { changed: { lines: new Set([40]), since: 'x' } }).entries).toEqual(
+      [],
+    );
+  });
+
+  test('10,000 workloads naming 500 images: 500 lines, each naming all its workloads', () => {
+    const text = Array.from(
+      { length: 10_000 },
+      (_, index) =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${index}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: registry.example.com/team/img-${index % 500}:1.0\n`,
+    ).join('---\n');
+    const read = readList(text, options({ destination: 'mirror.lan' }));
+    expect(read.entries).toHaveLength(500);
+    expect(read.entries[0]!.raw).toBe(
+      'registry.example.com/team/img-0:1.0 (Deployment app-0, Deployment app-500, Deployment app-1000 and 17 more)',
+    );
+    expect(read.entries[0]!.uses).toHaveLength(19);
+  });
+
+  test('a manifest that is not YAML is refused, naming the file and the line', () => {
+    expect(() =>
+      readList(
+        'apiVersion: v1\nkind: Pod\nspec:\n  containers: [\n    - image: x\n',
+        options({ destination: 'm' }),
+      ),
+    ).toThrow(/^list\.yml:\d+: not valid YAML/);
+  });
+});
+
+describe('Helm chart image annotations', () => {
+  // artifacthub/hub docs/helm_annotations.md:109-118, and helm/community hips/hip-0015.md:46-51 (the same list
+  // under helm.sh/images; its dockerhub.io/_/redis is not a reference any runtime pulls, and is kept invalid).
+  const CHART = `apiVersion: v2
+name: shop
+version: 1.2.0
+annotations:
+  artifacthub.io/images: |
+    - name: img1
+      image: repo/img1:1.0.0
+      platforms:
+        - linux/amd64
+    - name: img2
+      image: repo/img2:2.0.0
+      whitelisted: true
+      platforms:
+        - linux/amd64
+  helm.sh/images: |
+    - name: podinfo
+      image: ghcr.io/stefanprodan/podinfo:6.0.0
+    - name: img1
+      image: repo/img1:1.0.0
+      platforms:
+        - linux/amd64
+`;
+
+  test('every image of every annotation once, at its own line, with its platforms as the filter', () => {
+    const read = readList(CHART, options({ destination: 'mirror.lan' }));
+    expect(read.format).toBe('helm');
+    expect(read.entries.map(show)).toEqual([
+      '7 docker.io/repo/img1:1.0.0 → mirror.lan/repo/img1:1.0.0 (chart platforms linux/amd64)',
+      '11 docker.io/repo/img2:2.0.0 → mirror.lan/repo/img2:2.0.0 (chart platforms linux/amd64)',
+      '17 ghcr.io/stefanprodan/podinfo:6.0.0 → mirror.lan/stefanprodan/podinfo:6.0.0',
+    ]);
+    expect(read.entries[0]).toMatchObject({
+      raw: 'repo/img1:1.0.0 (artifacthub.io/images img1)',
+      overrides: {
+        filter: { os: ['linux'], arch: ['amd64'], variant: [] },
+        said: 'chart platforms linux/amd64',
+      },
+    });
+    expect(read.entries[2]).not.toHaveProperty('overrides');
+  });
+
+  test('a Chart.yaml without image annotations is no list; an entry without image is invalid', () => {
+    expect(() =>
+      readList('apiVersion: v2\nname: x\nversion: 1.0.0\n', options({ destination: 'm' })),
+    ).toThrow(/YAML of no list format/);
+    const read = readList(
+      'apiVersion: v2\nname: x\nversion: 1.0.0\nannotations:\n  images: |\n    - name: a\n',
+      options({ destination: 'm' }),
+    );
+    expect(read.entries.map(show)).toEqual(['6 invalid: list.yml images[0] (a) names no image']);
   });
 });
 

@@ -30,6 +30,8 @@ interface EntryBase {
   raw: string;
   /** For an entry written over several lines (YAML): its first and last line, for changed-only. */
   span?: [number, number];
+  /** Other lines that name the same image (a workload's `image:` lines after the first), for changed-only. */
+  uses?: number[];
   origin?: EntryOrigin;
 }
 
@@ -38,6 +40,8 @@ export interface ImageEntry extends EntryBase {
   source: ImageReference;
   destination: ImageReference;
   overrides?: EntryOverrides;
+  /** With mirror-config: the rule that sent the image to this destination, and which mirror in pull order. */
+  mirror?: string;
 }
 
 /** One way a tag is chosen: it satisfies one semver constraint (when given), one allow pattern (when given), no deny. */

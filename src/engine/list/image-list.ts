@@ -21,6 +21,11 @@ export interface ListOptions {
   source?: string;
   destination?: string;
   defaultProject: string;
+  /**
+   * The cluster's mirror configuration decides each image's destination (mirror-config): a line names only the
+   * image the cluster pulls, and its destination is given later (engine/mirrors/route-entries.ts).
+   */
+  mirrored?: boolean;
 }
 
 export function isComment(text: string): boolean {
@@ -64,6 +69,7 @@ function mirrorEntry(fields: string[], options: ListOptions): Pick<ImageEntry, '
 
 function defaultEntry(reference: string, options: ListOptions): Pick<ImageEntry, 'source' | 'destination'> {
   const source = overrideRegistry(parseReference(reference), options.source);
+  if (options.mirrored) return { source, destination: source };
   if (!options.destination) {
     throw new InvalidReferenceError(
       `"${reference}" is a one-reference line, which needs the destination registry (the destination setting, -d)`,

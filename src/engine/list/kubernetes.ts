@@ -46,12 +46,16 @@ export function readKubernetes(
   docs: YamlDocument[],
   fileName: string,
   destination: string | undefined,
+  mirrored = false,
 ): ListRead {
-  const mirror = requireDestination(
-    destination,
-    fileName,
-    'holds Kubernetes workloads: give the registry their images must be in',
-  );
+  // With the cluster's mirror configuration, each image's destination is decided later (route-entries.ts).
+  const mirror = mirrored
+    ? undefined
+    : requireDestination(
+        destination,
+        fileName,
+        "holds Kubernetes workloads: give the registry their images must be in (destination), or the cluster's mirror configuration (mirror-config)",
+      );
   const images = new Map<string, { written: string; source: ImageReference; uses: Use[] }>();
   const entries: ListEntry[] = [];
   const read = emptyRead('kubernetes', entries);
@@ -137,8 +141,9 @@ export function readKubernetes(
       line: first.line,
       raw: `${written} (${workloads.slice(0, 3).join(', ')}${workloads.length > 3 ? ` and ${workloads.length - 3} more` : ''})`,
       source,
-      destination: overrideRegistry(source, mirror),
+      destination: mirror ? overrideRegistry(source, mirror) : source,
       origin: { entry: index++ },
+      ...(uses.length > 1 ? { uses: uses.slice(1).map((use) => use.line) } : {}),
     });
   }
   entries.sort((a, b) => a.line - b.line);

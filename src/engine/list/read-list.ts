@@ -5,11 +5,12 @@ import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { ListFormat } from './entries.js';
 import { readHauler, looksLikeHauler } from './hauler.js';
+import { looksLikeHelmChart, readHelmChart } from './helm-chart.js';
 import { looksLikeKubernetes, readKubernetes } from './kubernetes.js';
 import { parseImageList, type ListOptions } from './image-list.js';
 import { looksLikeMapping, readMapping } from './oc-mirror.js';
 import { readRegsync, regsyncSource, regsyncText, type RegsyncSource } from './regsync.js';
-import type { SyncOptions } from '../../config/settings.js';
+import { MIRRORABLE_FORMATS, type SyncOptions } from '../../config/settings.js';
 import { looksLikeSkopeoSync, readSkopeoSync } from './skopeo-sync.js';
 import { emptyRead, parseYaml, readSequenceInSlices, type ListRead } from './yaml-list.js';
 import { looksLikeZarf, readZarf } from './zarf.js';
@@ -36,7 +37,7 @@ function looksLikeYamlMap(text: string): boolean {
 }
 
 const YAML_FORMATS =
-  'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig), Kubernetes workloads (kind: Deployment, Pod, CronJob …)';
+  'regsync (sync:), skopeo sync (registry: images:), hauler (kind: Images), Zarf (kind: ZarfPackageConfig), Kubernetes workloads (kind: Deployment, Pod, CronJob …), a Helm Chart.yaml with image annotations (artifacthub.io/images, helm.sh/images, images)';
 
 /** The regsync file, in slices when it is laid out for them (a generated config), else whole. */
 function regsyncFrom(text: string, fileName: string): RegsyncSource {
@@ -53,6 +54,15 @@ function regsyncFrom(text: string, fileName: string): RegsyncSource {
 }
 
 export function readList(text: string, options: ReadListOptions): ListRead {
+  const read = readAnyList(text, options);
+  if (options.mirrored && !MIRRORABLE_FORMATS.includes(read.format))
+    throw new ConfigurationError(
+      `${options.fileName} is a ${read.format} list, which names its own destinations; mirror-config sends the images a cluster pulls: a hangar list of one reference a line (docker compose config --images), Kubernetes workloads or a Helm Chart.yaml`,
+    );
+  return read;
+}
+
+function readAnyList(text: string, options: ReadListOptions): ListRead {
   const { fileName } = options;
   const forced = options.format;
   if (forced === 'hangar' || (!forced && !looksLikeYamlMap(text) && !looksLikeMapping(text)))
@@ -83,14 +93,22 @@ export function readList(text: string, options: ReadListOptions): ListRead {
           ? 'skopeo-sync'
           : looksLikeKubernetes(docs.map((yaml) => yaml.data()))
             ? 'kubernetes'
-            : undefined);
+            : looksLikeHelmChart(data)
+              ? 'helm'
+              : undefined);
   if (!format)
     throw new ConfigurationError(
       `image list "${fileName}" is YAML of no list format this check reads; tried ${YAML_FORMATS} (or force one with list-format)`,
     );
   switch (format) {
     case 'kubernetes':
-      return readKubernetes(docs, fileName, options.destination);
+      return readKubernetes(docs, fileName, options.destination, options.mirrored);
+    case 'helm':
+      if (!looksLikeHelmChart(data))
+        throw new ConfigurationError(
+          `image list "${fileName}" is not a Helm Chart.yaml with image annotations (artifacthub.io/images, helm.sh/images, images)`,
+        );
+      return readHelmChart(first, fileName, options.destination, options.mirrored);
     case 'skopeo-sync':
       if (!looksLikeSkopeoSync(data))
         throw new ConfigurationError(`image list "${fileName}" is not a skopeo sync file`);

@@ -26,6 +26,16 @@ function isChanged(entry: ListEntry, lines: ReadonlySet<number>): boolean {
   return false;
 }
 
+/**
+ * An entry the change touched, at the line it changed: an image named by several workloads is checked when any
+ * of its `image:` lines changed, and reported (annotated) on the first of those, the line the pull request shows.
+ */
+function changedAt<T extends ListEntry>(entry: T, lines: ReadonlySet<number>): T | undefined {
+  if (isChanged(entry, lines)) return entry;
+  const use = entry.uses?.find((line) => lines.has(line));
+  return use === undefined ? undefined : { ...entry, line: use };
+}
+
 /** The entries a selection keeps (in the shard, and changed when changes are given), and how to say so. */
 export function selectEntries<T extends ListEntry>(
   entries: readonly T[],
@@ -38,9 +48,11 @@ export function selectEntries<T extends ListEntry>(
     ...(changed ? [changed.since] : []),
   ].join(', ');
   return {
-    entries: entries.filter(
-      (entry) => (!shard || inShard(entry, shard)) && (!changed || isChanged(entry, changed.lines)),
-    ),
+    entries: entries.flatMap((entry) => {
+      if (shard && !inShard(entry, shard)) return [];
+      const kept = changed ? changedAt(entry, changed.lines) : entry;
+      return kept ? [kept] : [];
+    }),
     said,
   };
 }

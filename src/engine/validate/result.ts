@@ -7,6 +7,8 @@ import type { ReferrerKind } from '../../config/settings.js';
  */
 export const FAILURE_REASONS = [
   'source-missing',
+  'not-mirrored',
+  'reference-not-mirrored',
   'no-matching-tags',
   'destination-missing',
   'digest-mismatch',
@@ -111,6 +113,8 @@ export interface LineIdentity {
   destination: string | null;
   /** For a list in a mirroring tool's format: the entry's index in the file, and the tag it expanded to. */
   origin?: { entry: number; tag?: string };
+  /** With mirror-config: the rule that sent the image to this destination, and which mirror in pull order. */
+  mirror?: string;
 }
 
 interface Outcome {

@@ -290,6 +290,7 @@ const identityOf = (entry: ResolvedEntry): LineIdentity => ({
         ? entry.destination
         : null,
   ...(entry.origin ? { origin: entry.origin } : {}),
+  ...(entry.kind === 'image' && entry.mirror ? { mirror: entry.mirror } : {}),
 });
 
 /** The run's options with what one entry changes for itself (its platforms, its referrers policy). */
