@@ -45,7 +45,12 @@ interface Case {
   /** Lines the report must hold, when the list is not one line per image (YAML). */
   lines?: number;
   file?: string;
+  /** The cluster's mirror configuration, given instead of a destination. */
+  mirrorConfig?: { file: string; text: string };
 }
+
+const deployment = (image: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n${image ? `          image: ${image}\n` : ''}`;
 
 const cases: Case[] = [
   { name: 'an empty file', list: '', message: /names no image/, configuration: true },
@@ -131,6 +136,45 @@ const cases: Case[] = [
     lines: 1,
   },
   {
+    name: 'a registries.conf with a syntax error',
+    file: 'workloads.yaml',
+    list: deployment('upstream/multi:1.0'),
+    mirrorConfig: {
+      file: 'registries.conf',
+      text: '[[registry]]\nlocation = "docker.io"\n[[registry.mirror]\n',
+    },
+    message: /registries\.conf:3: not TOML/,
+    configuration: true,
+  },
+  {
+    name: 'a rewrite rule that does not compile',
+    file: 'workloads.yaml',
+    list: deployment('upstream/multi:1.0'),
+    mirrorConfig: {
+      file: 'registries.yaml',
+      text: 'mirrors:\n  docker.io:\n    endpoint: ["https://m.example"]\n    rewrite:\n      "^(rancher/.*": "x/$1"\n',
+    },
+    message:
+      /registries\.yaml:2 mirrors\."docker\.io"\.rewrite: rewrite "\^\(rancher\/\.\*" does not compile/,
+    configuration: true,
+  },
+  {
+    name: 'a manifest that is not YAML',
+    file: 'workloads.yaml',
+    list: `${deployment('upstream/multi:1.0')}        ports: [80\n`,
+    message: /workloads\.yaml:\d+: not valid YAML/,
+    configuration: true,
+  },
+  {
+    name: 'a workload with no image, beside one with',
+    file: 'workloads.yaml',
+    // REGISTRY: the test registry's host (a workload names its image's registry; nothing reaches Docker Hub).
+    list: `${deployment('')}---\n${deployment(`REGISTRY/upstream/multi:1.0`)}`,
+    message: /workloads\.yaml:9 .*Deployment web: container web names no image/,
+    configuration: false,
+    lines: 2,
+  },
+  {
     name: 'a destination that does not resolve',
     list: 'upstream/multi:1.0\n',
     destination: () => 'no-such-registry.invalid',
@@ -154,7 +198,11 @@ async function run(args: string[], env: Record<string, string>) {
 describe.each(cases)('$name', (row) => {
   const file = row.file ?? 'list.txt';
   beforeAll(async () => {
-    await writeFile(join(dir, file), row.list);
+    await writeFile(
+      join(dir, file),
+      typeof row.list === 'string' ? row.list.replaceAll('REGISTRY', registry.host) : row.list,
+    );
+    if (row.mirrorConfig) await writeFile(join(dir, row.mirrorConfig.file), row.mirrorConfig.text);
   });
 
   test('command line', async () => {
@@ -166,8 +214,7 @@ describe.each(cases)('$name', (row) => {
         file,
         '-s',
         registry.host,
-        '-d',
-        destination,
+        ...(row.mirrorConfig ? ['--mirror-config', row.mirrorConfig.file] : ['-d', destination]),
         '--tls-verify=false',
         '-o',
         'cli-failed.txt',
@@ -199,7 +246,9 @@ describe.each(cases)('$name', (row) => {
       GITHUB_OUTPUT: join(dir, 'outputs'),
       INPUT_FILE: file,
       INPUT_SOURCE: registry.host,
-      INPUT_DESTINATION: destination,
+      ...(row.mirrorConfig
+        ? { 'INPUT_MIRROR-CONFIG': row.mirrorConfig.file }
+        : { INPUT_DESTINATION: destination }),
       'INPUT_TLS-VERIFY': 'false',
     });
     expect(result.code).toBe(1);

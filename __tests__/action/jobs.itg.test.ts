@@ -66,7 +66,15 @@ beforeAll(async () => {
     join(repo, 'images.txt'),
     '# images\nupstream/multi:1.0\nupstream/single-docker:1.0\nupstream/attested:1.0\n',
   );
-  await run('add', 'images.txt');
+  // A folder of manifests: a Deployment and, in a subfolder, a CronJob (its image changes in the head commit).
+  await mkdir(join(repo, 'k8s', 'jobs'), { recursive: true });
+  await writeFile(join(repo, 'k8s', 'web.yaml'), workload('Deployment', 'web', 'upstream/multi:1.0'));
+  await writeFile(
+    join(repo, 'k8s', 'jobs', 'nightly.yaml'),
+    workload('Job', 'nightly', 'upstream/multi:1.0'),
+  );
+  await writeFile(join(repo, 'k8s', 'README.md'), 'not a manifest\n');
+  await run('add', 'images.txt', 'k8s');
   await run('commit', '-q', '-m', 'base');
   baseSha = (await run('rev-parse', 'HEAD')).stdout.trim();
   // Head: the broken line removed, one line edited (still passing), one added that fails.
@@ -74,12 +82,20 @@ beforeAll(async () => {
     join(repo, 'images.txt'),
     '# images\nupstream/multi:1.0\nupstream/chart:1.0\nupstream/single-oci:1.0\n',
   );
+  await writeFile(
+    join(repo, 'k8s', 'jobs', 'nightly.yaml'),
+    workload('Job', 'nightly', 'upstream/single-oci:1.0'),
+  );
   await run('commit', '-q', '-am', 'head');
 });
 afterAll(async () => {
   await Promise.all([upstream?.stop(), mirror?.stop(), artifacts?.close()]);
   await rm(scratch, { recursive: true, force: true });
 });
+
+/** A workload naming one image of the upstream, its image: on line 9. */
+const workload = (kind: string, name: string, image: string) =>
+  `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - image: ${upstream.host}/${image}\n          name: main\n`;
 
 async function event(payload: object) {
   const path = join(scratch, `event-${Date.now()}-${Math.random()}.json`);
@@ -105,6 +121,27 @@ describe('pull-request check (changed-only)', () => {
     );
     expect(result.stdout).not.toMatch(/single-docker/);
     expect(result.stdout).not.toMatch(/images.txt:2 /);
+  });
+
+  test('a folder of manifests: only the images of changed image: lines, annotated on their own file and line', async () => {
+    const result = await step(
+      { file: 'k8s', 'changed-only': 'true' },
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: await event({
+          pull_request: { number: 8, base: { sha: baseSha }, head: { sha: 'x' } },
+        }),
+      },
+    );
+    expect(result.outputs).toMatchObject({ total: '1', failed: '1', result: 'failure' });
+    expect(result.stdout).toMatch(/lines added or changed since [0-9a-f]{12}: 1 of 2 lines/);
+    expect(result.stdout).toMatch(
+      /::error title=mirror-validate%3A destination-missing,file=k8s\/jobs\/nightly.yaml,line=9::[0-9.:]+\/upstream\/single-oci:1.0 \(Job nightly\)/,
+    );
+    // Without changed-only, both files' images, each told by its own file.
+    const whole = await step({ file: 'k8s' });
+    expect(whole.outputs).toMatchObject({ total: '2', passed: '1', failed: '1' });
+    expect(whole.stdout).toMatch(/k8s\/jobs\/nightly.yaml:9 /);
   });
 
   test('a checkout without the base commit gets a clear message naming fetch-depth', async () => {

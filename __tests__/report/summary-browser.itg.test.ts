@@ -284,6 +284,70 @@ describe('the job summary in a browser, 1012 px wide', () => {
     expect(page.visibleRows).toContainEqual(expect.stringMatching(/^16\t.*\t1 ⚠️ index only\t—\t—\t—$/));
   });
 
+  test('workloads of a folder checked at the cluster mirrors: each row names its file, not-checked lines apart', async () => {
+    // A line of a folder's file; destination null when no mirror rule covers the image.
+    const workload = (line: number, file: string, ref: string, mirror: string | null) =>
+      ({
+        ...image(line, ref.split(':')[0] as string, ref.split(':')[1] as string),
+        raw: `${SOURCE}/${ref} (Deployment shop/${file.split('/').pop()?.replace('.yaml', '')})`,
+        file,
+        destination: mirror,
+      }) as ReturnType<typeof image>;
+    const results: LineResult[] = [
+      {
+        ...workload(
+          21,
+          'apps/web.yaml',
+          'ingress-nginx/controller:v1.12.0',
+          `${MIRROR}/ingress-nginx/controller:v1.12.0`,
+        ),
+        status: 'passed',
+        rule: 'identical',
+        sourceDigest: digest(1),
+        destinationDigest: digest(1),
+        detail: 'destination digest equals the source',
+      },
+      fail(
+        workload(9, 'jobs/nightly.yaml', 'etcd:3.5.21-0', `${MIRROR}/etcd:3.5.21-0`),
+        'destination-missing',
+        `destination ${MIRROR}/etcd:3.5.21-0 does not exist`,
+        'destination does not exist',
+      ),
+      fail(
+        workload(14, 'jobs/nightly.yaml', 'kube-proxy:v1.34.1', null),
+        'not-mirrored',
+        `${SOURCE}/kube-proxy:v1.34.1: no rule of the containerd hosts.toml covers ${SOURCE}: the cluster pulls it from upstream`,
+        `no rule of the containerd hosts.toml covers ${SOURCE}: the cluster pulls it from upstream`,
+      ),
+      fail(
+        workload(33, 'apps/web.yaml', 'coredns/coredns:v1.12.1', `${MIRROR}/coredns/coredns:v1.12.1`),
+        'unreachable',
+        `destination ${MIRROR}/coredns/coredns:v1.12.1: cannot reach ${MIRROR} (ECONNREFUSED)`,
+        `destination: cannot reach ${MIRROR} (ECONNREFUSED)`,
+      ),
+    ];
+    const report = reportOf(results, { listFile: 'k8s', destination: undefined, source: undefined });
+    const page = await renderSummary(
+      browser,
+      buildSummary(report, {
+        fullResultsHint: 'x',
+        lineLink: (line, file) =>
+          `https://github.com/acme/airgap/blob/${'0a1b2c3d'.repeat(5)}/k8s/${file}#L${line}`,
+      }),
+      { png: join(process.env.SUMMARY_PNG_DIR ?? dir, 'workloads-summary.png') },
+    );
+    expect(page.wideTables).toEqual([]);
+    expect(page.firstScreen).toContain(
+      '2 failed, 1 not checked (the registry refused or did not answer), 1 passed',
+    );
+    expect(page.visibleRows).toContainEqual(
+      expect.stringMatching(
+        /^jobs\/nightly\.yaml:14\t.*kube-proxy.*no rule of the containerd hosts\.toml covers/,
+      ),
+    );
+    expect(page.visibleRows).toContainEqual(expect.stringMatching(/^apps\/web\.yaml:33\t/));
+  });
+
   test('thousands of failures: still nothing wider than the column, and the first screen says how many and why', async () => {
     const reasons: FailureReason[] = ['destination-missing', 'digest-mismatch', 'platform-missing', 'auth'];
     const results: LineResult[] = Array.from({ length: 4000 }, (_, index) =>

@@ -60,7 +60,7 @@ export interface GitHubContext {
   path: string;
   shard?: string;
   failOnError: boolean;
-  lineLink?: (line: number) => string;
+  lineLink?: (line: number, file?: string) => string;
   touched?: ReadonlySet<number>;
 }
 

@@ -28,7 +28,7 @@ function blobBase(
 }
 
 /** A function from a line number to its URL, or undefined when there is nothing to link to. */
-export function listLineLinks(context: RunContext): ((line: number) => string) | undefined {
+export function listLineLinks(context: RunContext): ((line: number, file?: string) => string) | undefined {
   const { env } = context;
   if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_RUN_ID) return undefined;
   // GITHUB_SHA of a pull_request event is the test merge commit; the head commit is what the author pushed.
@@ -38,7 +38,9 @@ export function listLineLinks(context: RunContext): ((line: number) => string) |
   const path = relative(context.workspace, context.listPath);
   if (!path || path.startsWith('..') || isAbsolute(path)) return undefined;
   const encoded = path.split(sep).map(encodeURIComponent).join('/');
-  return (line) => `${base}/${encoded}#L${line}`;
+  // A folder of manifests: the file inside it (a `/`-separated path) follows the folder's.
+  return (line, file) =>
+    `${base}/${encoded}${file ? `/${file.split('/').map(encodeURIComponent).join('/')}` : ''}#L${line}`;
 }
 
 /**

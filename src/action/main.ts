@@ -148,7 +148,8 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         shard: shardName,
         failOnError: inputs.failOnError,
         lineLink,
-        touched: narrowed?.changed?.lines,
+        // A folder's changed lines are by file: the selection already holds only what the change touched.
+        touched: narrowed?.changed?.files ? undefined : narrowed?.changed?.lines,
       });
       const octokit = github ? octokitFor(github.token) : undefined;
       const checkRun =

@@ -2,11 +2,12 @@
 import * as core from '@actions/core';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { LineSelection } from '../config/settings.js';
 import { changedLines } from '../engine/list/select.js';
+import { manifestFiles } from '../engine/list-file.js';
 import type { ActionInputs } from './inputs.js';
 
 const run_ = promisify(execFile);
@@ -69,11 +70,23 @@ export async function selection(
       );
     } else {
       const relativePath = relative(workspace, listPath);
-      const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
-      changed = {
-        lines: changedLines(base, await readFile(listPath, 'utf8')),
-        since: `lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`,
-      };
+      const since = `lines added or changed since ${pullRequest.base.sha.slice(0, 12)}`;
+      if ((await stat(listPath).catch(() => undefined))?.isDirectory()) {
+        // A folder of manifests: each file's changed lines, against that file at the base commit.
+        const files = new Map<string, Set<number>>();
+        for (const file of await manifestFiles(listPath)) {
+          const base = await baseVersion(
+            workspace,
+            pullRequest.base.sha,
+            `${relativePath.split(sep).join('/')}/${file}`,
+          );
+          files.set(file, changedLines(base, await readFile(join(listPath, file), 'utf8')));
+        }
+        changed = { lines: new Set(), since, files };
+      } else {
+        const base = await baseVersion(workspace, pullRequest.base.sha, relativePath);
+        changed = { lines: changedLines(base, await readFile(listPath, 'utf8')), since };
+      }
     }
   }
   if (!inputs.shard && !changed) return undefined;

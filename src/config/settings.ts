@@ -71,8 +71,11 @@ export interface Shard {
  */
 export interface LineSelection {
   shard?: Shard;
-  /** Line numbers a pull request added or changed, and how to say so (`lines added or changed since …`). */
-  changed?: { lines: ReadonlySet<number>; since: string };
+  /**
+   * Line numbers a pull request added or changed, and how to say so (`lines added or changed since …`); for a
+   * folder of manifests, by file inside the folder (`files`), which the engine turns into the folder's lines.
+   */
+  changed?: { lines: ReadonlySet<number>; since: string; files?: ReadonlyMap<string, ReadonlySet<number>> };
 }
 
 /** TLS per run: hangar's tls-verify, Docker's insecure-registries, and extra CAs. */

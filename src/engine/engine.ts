@@ -18,12 +18,13 @@ import { readMirrorConfig } from './mirrors/read-config.js';
 import { routeEntries } from './mirrors/route-entries.js';
 import { expandPatterns } from './list/tag-patterns.js';
 import type { ListRead } from './list/yaml-list.js';
-import { readListFile } from './list-file.js';
+import { lineInFolder, readListSource, type ListSegment } from './list-file.js';
 import type { RunReport } from './report.js';
 import {
   DEFAULT_SYNC_OPTIONS,
   failedFormatProblem,
   type FailedFormat,
+  type LineSelection,
   type ListFormat,
   type RunSettings,
 } from '../config/settings.js';
@@ -76,6 +77,33 @@ export function credentialsFor(
   for (const [host, credential] of Object.entries(fromList))
     if (!Object.hasOwn(explicit, host)) explicit[host] = credential;
   return withExplicit(explicit, dockerConfigResolver(config.env));
+}
+
+/** A selection's changed lines of a folder's files as lines of the folder's text. */
+function inFolderLines(
+  selection: LineSelection | undefined,
+  segments: readonly ListSegment[],
+): LineSelection | undefined {
+  const files = selection?.changed?.files;
+  if (!selection?.changed || !files) return selection;
+  const lines = new Set<number>();
+  for (const segment of segments)
+    for (const line of files.get(segment.file) ?? []) lines.add(segment.first + line - 1);
+  return { ...selection, changed: { ...selection.changed, lines } };
+}
+
+/** An entry of a folder's text told as its file's own line. */
+function inFile<T extends ListEntry>(entry: T, segments: readonly ListSegment[]): T {
+  const at = lineInFolder(segments, entry.line);
+  if (!at) return entry;
+  const offset = entry.line - at.line;
+  const { uses: _uses, ...rest } = entry;
+  return {
+    ...rest,
+    line: at.line,
+    file: at.file,
+    ...(entry.span ? { span: [entry.span[0] - offset, entry.span[1] - offset] as [number, number] } : {}),
+  } as T;
 }
 
 /** A failed format the list's format can be written as: every one but a skopeo sync file or Zarf package from another. */
@@ -175,7 +203,7 @@ async function runLines<T>(
   use: (report: RunReport) => Promise<T>,
   startedAt: string,
 ): Promise<T> {
-  const text = await readListFile(config.listPath ?? config.listFile, config.listFile);
+  const { text, segments } = await readListSource(config.listPath ?? config.listFile, config.listFile);
   if (config.mirrors && config.destination)
     throw new ConfigurationError(
       "give destination or mirror-config, not both: the cluster's mirror configuration decides where each image must be",
@@ -206,11 +234,19 @@ async function runLines<T>(
         : `image list "${config.listFile}" (${list.format}) names no image`,
     );
   }
-  const { entries: selected, said } = selectEntries(listed, config.selection);
+  if (segments && list.format !== 'kubernetes')
+    throw new ConfigurationError(
+      `image list "${config.listFile}" is a folder: it is read as Kubernetes manifests, and its files hold no workload`,
+    );
+  const { entries: selected, said } = selectEntries(
+    listed,
+    segments ? inFolderLines(config.selection, segments) : config.selection,
+  );
   if (said) hooks.log(`${said}: ${selected.length} of ${listed.length} lines`);
   // Each image sent where the cluster's runtime pulls it from (no request for one it would pull upstream).
-  const chosen =
+  const routed =
     mirrors && config.mirrors ? routeEntries(selected, mirrors, config.mirrors.policy) : selected;
+  const chosen = segments ? routed.map((entry) => inFile(entry, segments)) : routed;
   const client = createRegistryClient({
     tlsVerify: config.tls.verify,
     insecureRegistries: [

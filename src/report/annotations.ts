@@ -1,6 +1,7 @@
 // Annotations on the list file: GitHub shows 10 per kind per step, so the first ones are annotated and a
 // notice says how many more there are.
 import type { LineResult } from '../engine/validate/result.js';
+import { fileOf } from './outcome.js';
 
 export const ANNOTATIONS_PER_KIND = 10;
 
@@ -21,7 +22,7 @@ export function planAnnotations(
     kind,
     title: `mirror-validate: ${result.reason}`,
     message: `${result.raw.trim()}: ${result.detail}`,
-    file,
+    file: fileOf(result, file),
     startLine: result.line,
   });
   const errors: Annotation[] = [];

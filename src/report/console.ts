@@ -8,7 +8,7 @@
 import pc from 'picocolors';
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
-import { formatOutcomeLine, isProblem, whatIsWrong } from './outcome.js';
+import { fileOf, formatOutcomeLine, isProblem, whatIsWrong } from './outcome.js';
 import { REASON_TEXTS } from './reasons.js';
 
 export interface ConsoleOptions {
@@ -64,7 +64,7 @@ export function resultLine(result: LineResult, listFile: string): string {
       : result.warnings?.length
         ? ` (warning: ${result.warnings.join('; ')})`
         : '';
-  return `${listFile}:${result.line} ${result.raw.trim()} → ${what}${detail}`;
+  return `${fileOf(result, listFile)}:${result.line} ${result.raw.trim()} → ${what}${detail}`;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -5,7 +5,7 @@
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { escapeHtml } from './escape.js';
-import { formatOutcomeLine, isProblem, whatIsWrong } from './outcome.js';
+import { fileOf, formatOutcomeLine, isProblem, whatIsWrong } from './outcome.js';
 import { REASON_TEXTS } from './reasons.js';
 
 /** Annotations the Checks API takes in one request (docs.github.com, "Update a check run": "maximum of 50"). */
@@ -28,7 +28,7 @@ export function checkAnnotations(problems: readonly LineResult[], path: string):
         result.status === 'failed' || (result.status === 'skipped' && result.reason !== 'interrupted'),
     )
     .map((result) => ({
-      path,
+      path: fileOf(result, path),
       start_line: result.line,
       end_line: result.line,
       annotation_level: result.status === 'failed' ? 'failure' : 'warning',
@@ -104,7 +104,7 @@ export function commentBody(
   options: {
     marker: string;
     listFile: string;
-    lineLink?: (line: number) => string;
+    lineLink?: (line: number, file?: string) => string;
     /** Lines the pull request added or changed, when known: only those are listed, the others counted. */
     touched?: ReadonlySet<number>;
   },
@@ -115,8 +115,8 @@ export function commentBody(
   const shown = options.touched ? problems.filter((result) => options.touched!.has(result.line)) : problems;
   const rows = shown.slice(0, FAILED_ROWS).map((result) => {
     const line = options.lineLink
-      ? `[${result.line}](${options.lineLink(result.line)})`
-      : String(result.line);
+      ? `[${result.file ? `${result.file}:` : ''}${result.line}](${options.lineLink(result.line, result.file)})`
+      : `${result.file ? `${result.file}:` : ''}${result.line}`;
     const reason = result.status === 'passed' ? '' : result.reason;
     return `| ${line} | \`${escapeHtml(result.raw.trim()).replace(/\|/g, '\\|')}\` | \`${reason}\` | ${escapeHtml(whatIsWrong(result)).replace(/\|/g, '\\|')} |`;
   });
@@ -153,7 +153,7 @@ export function driftIssueBody(
       .slice(0, 200)
       .map(
         (result) =>
-          `- line ${result.line} \`${escapeHtml(result.raw.trim())}\`: ${result.status === 'passed' ? '' : `\`${result.reason}\``} ${escapeHtml(whatIsWrong(result))}`,
+          `- ${result.file ? `${result.file} ` : ''}line ${result.line} \`${escapeHtml(result.raw.trim())}\`: ${result.status === 'passed' ? '' : `\`${result.reason}\``} ${escapeHtml(whatIsWrong(result))}`,
       )
       .join('\n');
   return {

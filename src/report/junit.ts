@@ -7,7 +7,7 @@
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 import { escapeXml } from './escape.js';
-import { isProblem } from './outcome.js';
+import { fileOf, isProblem } from './outcome.js';
 import { writeStreamed } from './stream-file.js';
 
 const attributes = (values: Record<string, string | number>) =>
@@ -24,7 +24,7 @@ function caseName(result: LineResult): string {
 }
 
 function testCase(result: LineResult, listFile: string): string {
-  const head = `<testcase${attributes({ name: caseName(result), classname: listFile, time: 0 })}`;
+  const head = `<testcase${attributes({ name: caseName(result), classname: fileOf(result, listFile), time: 0 })}`;
   if (result.status === 'passed') return `${head}/>`;
   if (result.status === 'skipped' && !isProblem(result))
     return `${head}><skipped>${escapeXml(`${result.reason}: ${result.detail}`)}</skipped></testcase>`;

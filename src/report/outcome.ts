@@ -2,6 +2,10 @@
 import type { RunReport } from '../engine/report.js';
 import type { LineResult } from '../engine/validate/result.js';
 
+/** The file a result's line is in: the list, or for a folder of manifests the file inside it. */
+export const fileOf = (result: LineResult, listFile: string): string =>
+  result.file ? `${listFile.replace(/\/+$/, '')}/${result.file}` : listFile;
+
 /** Whether a line makes a run fail: a failed line, or a skipped one other than by the platform filter. */
 export const isProblem = (result: LineResult): boolean =>
   result.status === 'failed' || (result.status === 'skipped' && result.reason !== 'no-matching-platform');

@@ -51,7 +51,7 @@ export interface SummaryOptions {
   budget?: number;
   title?: string;
   /** The URL of a list line at the run's commit (GitHub only); line numbers are plain text without it. */
-  lineLink?: (line: number) => string;
+  lineLink?: (line: number, file?: string) => string;
   /** The URL of a reason's section in docs/reasons.md; reason codes are plain text without it. */
   reasonLink?: (reason: string) => string;
   /** The uploaded artifact holding the failed list and the report. */
@@ -177,8 +177,12 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     );
   }
 
-  const lineCell = (line: number) =>
-    options.lineLink ? { html: `<a href="${escapeHtml(options.lineLink(line))}">${line}</a>` } : line;
+  const lineCell = (result: LineResult) => {
+    const text = result.file ? `${escapeHtml(result.file)}:${result.line}` : String(result.line);
+    return options.lineLink
+      ? { html: `<a href="${escapeHtml(options.lineLink(result.line, result.file))}">${text}</a>` }
+      : { html: text };
+  };
   const destinationRegistry = report.destination;
   /** The image as written; the destination too when it is not the source's path on the destination registry. */
   const imageCell = (result: LineResult) => {
@@ -194,7 +198,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   };
   const lineRow = (result: LineResult) =>
     row([
-      lineCell(result.line),
+      lineCell(result),
       imageCell(result),
       {
         html:
@@ -248,7 +252,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
     const rows: string[] = [];
     for (const result of withReferrers.shown) {
       const html = row([
-        lineCell(result.line),
+        lineCell(result),
         imageCell(result),
         ...REFERRER_KINDS.map((kind) =>
           referrerCell((result.referrers ?? []).filter((r) => r.kind === kind)),

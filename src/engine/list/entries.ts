@@ -26,6 +26,8 @@ export interface EntryOverrides {
 interface EntryBase {
   /** 1-based line in the list file: the entry's line (for YAML, the line of the entry or of its tag item). */
   line: number;
+  /** For a folder of manifests: the file the line is in, inside the folder (`/`-separated). */
+  file?: string;
   /** The line as written, or for YAML formats a one-line description of the entry. */
   raw: string;
   /** For an entry written over several lines (YAML): its first and last line, for changed-only. */

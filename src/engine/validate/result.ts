@@ -105,6 +105,8 @@ export interface ReferrerResult {
 export interface LineIdentity {
   /** 1-based line number in the list file. */
   line: number;
+  /** For a folder of manifests: the file the line is in, inside the folder (`/`-separated). */
+  file?: string;
   /** The line as written (without the line break). */
   raw: string;
   /** Normalised source reference; null when the line could not be read as an image. */

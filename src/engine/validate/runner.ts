@@ -280,6 +280,7 @@ async function validatePair(
 
 const identityOf = (entry: ResolvedEntry): LineIdentity => ({
   line: entry.line,
+  ...(entry.file ? { file: entry.file } : {}),
   raw: entry.raw,
   source:
     entry.kind === 'image' ? formatReference(entry.source) : entry.kind === 'settled' ? entry.source : null,
