@@ -97,13 +97,15 @@ function inFile<T extends ListEntry>(entry: T, segments: readonly ListSegment[])
   const at = lineInFolder(segments, entry.line);
   if (!at) return entry;
   const offset = entry.line - at.line;
-  const { uses: _uses, ...rest } = entry;
   return {
-    ...rest,
+    ...entry,
     line: at.line,
     file: at.file,
     ...(entry.span ? { span: [entry.span[0] - offset, entry.span[1] - offset] as [number, number] } : {}),
-  } as T;
+    ...(entry.uses
+      ? { uses: entry.uses.map((use) => ({ ...use, ...(lineInFolder(segments, use.line) ?? {}) })) }
+      : {}),
+  };
 }
 
 /** A failed format the list's format can be written as: every one but a skopeo sync file or Zarf package from another. */

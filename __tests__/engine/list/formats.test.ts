@@ -575,7 +575,8 @@ items:
     expect(read.entries[0]!.raw).toBe(
       'registry.example.com/team/img-0:1.0 (Deployment app-0, Deployment app-500, Deployment app-1000 and 17 more)',
     );
-    expect(read.entries[0]!.uses).toHaveLength(19);
+    expect(read.entries[0]!.uses).toHaveLength(20);
+    expect(read.entries[0]!.uses![19]).toEqual({ line: 104510, workload: 'Deployment app-9500' });
   });
 
   test('a manifest that is not YAML is refused, naming the file and the line', () => {

@@ -12,7 +12,14 @@ import type { LineResult } from '../../../src/engine/validate/result.js';
 import { writeResultFiles } from '../../../src/report/files.js';
 import { mirrorIdentical } from '../../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';
-import { digestOf, getManifestBytes, linux, pushImage, pushMultiPlatform } from '../../../testkit/seed.js';
+import {
+  digestOf,
+  getManifestBytes,
+  linux,
+  pushImage,
+  pushManifest,
+  pushMultiPlatform,
+} from '../../../testkit/seed.js';
 
 let upstream: TestRegistry;
 let mirrorA: TestRegistry;
@@ -178,6 +185,10 @@ describe('mirror-config', () => {
       k3s: expected,
       openshift: expected,
     });
+    // A failure says which workloads would not start.
+    const run = await validate('workloads', (await configs())['registries.conf'] as string[]);
+    expect(run.results.find((result) => result.line === 25)?.workloads).toEqual(['25 CronJob nightly']);
+    expect(run.results.find((result) => result.line === 39)?.workloads).toEqual(['39 Pod pinned']);
   });
 
   test('mirror-policy all: a line per mirror in pull order, and only the mirror lacking the image fails', async () => {
@@ -237,6 +248,52 @@ describe('mirror-config', () => {
       'unreachable',
     ]);
     expect(run.report.totals).toMatchObject({ failed: 5, notChecked: 4 });
+  });
+
+  test('10,000 workloads naming 500 images: each image checked once, one HEAD on each side', async () => {
+    // 500 tags of one image (a PUT of the same manifest per tag), on the upstream and on mirror A.
+    await pushImage(upstream, 'app/many', 'base', { platform: linux('amd64') });
+    await mirrorIdentical(upstream, 'app/many:base', mirrorA, 'app/many:base');
+    const { bytes, mediaType } = await getManifestBytes(upstream, 'app/many', 'base');
+    for (let at = 0; at < 500; at += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, index) => {
+          await pushManifest(upstream, 'app/many', `t${at + index}`, bytes, mediaType);
+          await pushManifest(mirrorA, 'app/many', `t${at + index}`, bytes, mediaType);
+        }),
+      );
+    const listFile = join(dir, 'many.yaml');
+    await writeFile(
+      listFile,
+      Array.from(
+        { length: 10_000 },
+        (_, index) =>
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${index}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: ${upstream.host}/app/many:t${index % 500}\n`,
+      ).join('---\n'),
+    );
+    const conf = join(dir, 'many.conf');
+    await writeFile(
+      conf,
+      `[[registry]]\nlocation = "${upstream.host}"\n[[registry.mirror]]\nlocation = "${mirrorA.host}"\ninsecure = true\n`,
+    );
+    const report = await runEngine(
+      {
+        listFile,
+        defaultProject: 'library',
+        options: DEFAULT_VALIDATE_OPTIONS,
+        jobs: 10,
+        tls: { verify: true, insecureRegistries: [upstream.host] },
+        imageTimeoutMs: 20_000,
+        env: { HOME: dir },
+        mirrors: { paths: [conf], policy: 'first' },
+      },
+      { log: () => undefined },
+      async (done) => ({ totals: done.totals, requests: done.requests, first: done.results.at(0) }),
+    );
+    expect(report.totals).toMatchObject({ lines: 500, passed: 500 });
+    expect(report.requests[upstream.host]?.manifestHeads).toBe(500);
+    expect(report.requests[mirrorA.host]?.manifestHeads).toBe(500);
+    expect(report.first?.workloads).toHaveLength(20);
   });
 
   test('bad input: destination and mirror-config together, a registries.conf syntax error, a list that names its own destinations', async () => {

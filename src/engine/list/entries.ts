@@ -23,6 +23,13 @@ export interface EntryOverrides {
   said?: string;
 }
 
+/** A workload that names an image: where (`file` inside a folder of manifests) and which (`Deployment shop/web`). */
+export interface WorkloadUse {
+  line: number;
+  workload: string;
+  file?: string;
+}
+
 interface EntryBase {
   /** 1-based line in the list file: the entry's line (for YAML, the line of the entry or of its tag item). */
   line: number;
@@ -32,8 +39,11 @@ interface EntryBase {
   raw: string;
   /** For an entry written over several lines (YAML): its first and last line, for changed-only. */
   span?: [number, number];
-  /** Other lines that name the same image (a workload's `image:` lines after the first), for changed-only. */
-  uses?: number[];
+  /**
+   * Kubernetes workloads: every workload that names the image, at its `image:` line (the first is the entry's
+   * own line): changed-only selects the image when any of those lines changed, and the report names them all.
+   */
+  uses?: WorkloadUse[];
   origin?: EntryOrigin;
 }
 

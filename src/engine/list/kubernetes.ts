@@ -13,7 +13,7 @@ import {
   parseReference,
   type ImageReference,
 } from '../../registry/reference.js';
-import type { ListEntry } from './entries.js';
+import type { ListEntry, WorkloadUse } from './entries.js';
 import { emptyRead, isRecord, requireDestination, type ListRead, type YamlDocument } from './yaml-list.js';
 
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -37,10 +37,7 @@ const isWorkload = (data: unknown) =>
 /** Told from the documents: a Kubernetes object with a pod template (or a List of them) among them. */
 export const looksLikeKubernetes = (datas: unknown[]) => datas.some(isWorkload);
 
-interface Use {
-  line: number;
-  workload: string;
-}
+type Use = WorkloadUse;
 
 export function readKubernetes(
   docs: YamlDocument[],
@@ -143,7 +140,7 @@ export function readKubernetes(
       source,
       destination: mirror ? overrideRegistry(source, mirror) : source,
       origin: { entry: index++ },
-      ...(uses.length > 1 ? { uses: uses.slice(1).map((use) => use.line) } : {}),
+      uses,
     });
   }
   entries.sort((a, b) => a.line - b.line);

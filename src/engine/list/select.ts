@@ -32,8 +32,8 @@ function isChanged(entry: ListEntry, lines: ReadonlySet<number>): boolean {
  */
 function changedAt<T extends ListEntry>(entry: T, lines: ReadonlySet<number>): T | undefined {
   if (isChanged(entry, lines)) return entry;
-  const use = entry.uses?.find((line) => lines.has(line));
-  return use === undefined ? undefined : { ...entry, line: use };
+  const use = entry.uses?.find((one) => lines.has(one.line));
+  return use === undefined ? undefined : { ...entry, line: use.line };
 }
 
 /** The entries a selection keeps (in the shard, and changed when changes are given), and how to say so. */

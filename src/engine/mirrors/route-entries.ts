@@ -17,6 +17,7 @@ function fails(entry: ImageEntry, reason: FailureReason, message: string): Settl
     raw: entry.raw,
     ...(entry.span ? { span: entry.span } : {}),
     ...(entry.origin ? { origin: entry.origin } : {}),
+    ...(entry.uses ? { uses: entry.uses } : {}),
     source,
     destination: null,
     verdict: failed([{ reason, message: `${source}: ${message}`, brief: message }], []),

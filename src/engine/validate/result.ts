@@ -117,6 +117,8 @@ export interface LineIdentity {
   origin?: { entry: number; tag?: string };
   /** With mirror-config: the rule that sent the image to this destination, and which mirror in pull order. */
   mirror?: string;
+  /** Kubernetes workloads: every workload that names the image (`[file:]line Kind namespace/name`). */
+  workloads?: string[];
 }
 
 interface Outcome {

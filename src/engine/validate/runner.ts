@@ -292,6 +292,9 @@ const identityOf = (entry: ResolvedEntry): LineIdentity => ({
         : null,
   ...(entry.origin ? { origin: entry.origin } : {}),
   ...(entry.kind === 'image' && entry.mirror ? { mirror: entry.mirror } : {}),
+  ...(entry.uses
+    ? { workloads: entry.uses.map((use) => `${use.file ? `${use.file}:` : ''}${use.line} ${use.workload}`) }
+    : {}),
 });
 
 /** The run's options with what one entry changes for itself (its platforms, its referrers policy). */
