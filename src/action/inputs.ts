@@ -29,6 +29,7 @@ import type { Credential } from '../registry/credentials.js';
 
 export const Input = {
   file: 'file',
+  sourceArchive: 'source-archive',
   source: 'source',
   destination: 'destination',
   arch: 'arch',
@@ -87,7 +88,10 @@ export const Output = {
 } as const;
 
 export interface ActionInputs {
+  /** The image list; without one, the source archive's name (every image it carries is a line). */
   file: string;
+  /** The archive every line's source is read from, as given (resolved against the workspace by main.ts). */
+  sourceArchive?: { path: string; asList: boolean };
   source?: string;
   destination?: string;
   defaultProject: string;
@@ -154,10 +158,15 @@ function credential(userInput: string, passwordInput: string): Credential | unde
 }
 
 export function getInputs(): ActionInputs {
-  const file = core.getInput(Input.file).trim();
-  if (!file) throw new Error(`input "${Input.file}" is required: the image list to validate`);
+  const listed = core.getInput(Input.file).trim();
+  const archive = core.getInput(Input.sourceArchive).trim();
+  if (!listed && !archive)
+    throw new Error(
+      `input "${Input.file}" is required: the image list to validate (or "${Input.sourceArchive}", whose images are then the lines)`,
+    );
   return {
-    file,
+    file: listed || archive,
+    ...(archive ? { sourceArchive: { path: archive, asList: !listed } } : {}),
     source: read('source') || undefined,
     destination: read('destination') || undefined,
     defaultProject: read('defaultProject'),

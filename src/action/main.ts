@@ -95,6 +95,15 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
     ...(inputs.failedFormat ? { failedFormat: inputs.failedFormat } : {}),
     syncOptions: inputs.syncOptions,
     registryCatalog: inputs.registryCatalog,
+    ...(inputs.sourceArchive
+      ? {
+          sourceArchive: {
+            path: resolve(workspace, inputs.sourceArchive.path),
+            name: inputs.sourceArchive.path,
+            asList: inputs.sourceArchive.asList,
+          },
+        }
+      : {}),
     ...(inputs.mirrors
       ? {
           mirrors: { ...inputs.mirrors, paths: inputs.mirrors.paths.map((path) => resolve(workspace, path)) },

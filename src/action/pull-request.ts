@@ -61,7 +61,9 @@ export async function selection(
   listPath: string,
 ): Promise<LineSelection | undefined> {
   let changed: LineSelection['changed'];
-  if (inputs.changedOnly) {
+  if (inputs.changedOnly && inputs.sourceArchive?.asList) {
+    core.notice('changed-only reads the changes of an image list; the source archive is validated whole');
+  } else if (inputs.changedOnly) {
     const event = currentEvent();
     const pullRequest = event.pullRequest;
     if (!pullRequest?.base?.sha) {

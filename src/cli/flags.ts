@@ -23,7 +23,19 @@ interface FlagSpec {
 
 /** Every flag, in the order `--help` lists them. */
 export const FLAGS: readonly FlagSpec[] = [
-  { name: 'file', short: 'f', kind: 'string', value: 'FILE', help: 'image list file (required)' },
+  {
+    name: 'file',
+    short: 'f',
+    kind: 'string',
+    value: 'FILE',
+    help: 'image list file (required, unless --source-archive: then every image it carries is a line)',
+  },
+  {
+    name: 'source-archive',
+    kind: 'string',
+    value: 'PATH',
+    help: 'read every source from this archive (hangar zip, OCI layout or oci-archive, docker-archive, skopeo dir, Zarf package, hauler store): no source registry is asked',
+  },
   { name: 'source', short: 's', kind: 'string', value: 'REGISTRY', help: 'override the source registry' },
   {
     name: 'destination',

@@ -91,8 +91,12 @@ export function configFromFlags(
   env: NodeJS.ProcessEnv,
   cwd: string = process.cwd(),
 ): CliConfig {
-  const listFile = stringFlag(flags, 'file');
-  if (!listFile) throw new UsageError('the image list is required: -f FILE');
+  const archive = stringFlag(flags, 'source-archive');
+  const listFile = stringFlag(flags, 'file') ?? archive;
+  if (!listFile)
+    throw new UsageError(
+      'the image list is required: -f FILE (or --source-archive PATH, whose images are the lines)',
+    );
   const setting = <T>(parse: () => T): T => {
     try {
       return parse();
@@ -117,6 +121,9 @@ export function configFromFlags(
   const settings: RunSettings = {
     listFile,
     listPath: resolve(cwd, listFile),
+    ...(archive
+      ? { sourceArchive: { path: resolve(cwd, archive), name: archive, asList: !stringFlag(flags, 'file') } }
+      : {}),
     source: stringFlag(flags, 'source') || undefined,
     destination: stringFlag(flags, 'destination') || undefined,
     defaultProject: text('default-project', DEFAULTS.defaultProject),

@@ -98,6 +98,8 @@ export const LIST_FORMATS = [
   'zarf',
   'kubernetes',
   'helm',
+  /** No list: every image of the source archive is a line (source-archive without file). */
+  'archive',
 ] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
@@ -175,6 +177,11 @@ export interface RunSettings {
   registryCatalog?: boolean;
   /** For a skopeo sync file: the options the sync ran with. */
   syncOptions?: SyncOptions;
+  /**
+   * The source of every line is this archive, read in place (no source registry is asked); without a list
+   * (`asList`), every image it carries is a line and `listFile` names the archive.
+   */
+  sourceArchive?: { path: string; name: string; asList: boolean };
   /** The cluster's mirror configuration decides each image's destination (instead of `destination`). */
   mirrors?: MirrorSettings;
   /** Where the Docker config and credential helpers are found; the process's environment by default. */

@@ -14,6 +14,12 @@ import { ConfigurationError } from './errors.js';
 import type { ListEntry, ResolvedEntry } from './list/entries.js';
 import { governHeap } from './heap.js';
 import { readList } from './list/read-list.js';
+import { archiveList, withArchive } from './list/archive-list.js';
+import { openArchive } from '../archive/open.js';
+import { readArchiveContents } from '../archive/kinds.js';
+import { ArchiveError, type ArchiveMembers } from '../archive/members.js';
+import type { ArchiveContents } from '../archive/images.js';
+import { requireDestination } from './list/yaml-list.js';
 import { readMirrorConfig } from './mirrors/read-config.js';
 import { routeEntries } from './mirrors/route-entries.js';
 import { expandPatterns } from './list/tag-patterns.js';
@@ -77,6 +83,63 @@ export function credentialsFor(
   for (const [host, credential] of Object.entries(fromList))
     if (!Object.hasOwn(explicit, host)) explicit[host] = credential;
   return withExplicit(explicit, dockerConfigResolver(config.env));
+}
+
+/** An archive opened as the source, and what it carries. */
+interface OpenArchive {
+  members: ArchiveMembers;
+  contents: ArchiveContents;
+}
+
+/**
+ * The lines: the list read in its format (a folder of manifests told by its segments), each line read from the
+ * source archive when there is one; or, with an archive and no list, every image the archive carries.
+ */
+async function readLines(
+  config: RunSettings,
+  mirrored: boolean,
+  archive: OpenArchive | undefined,
+): Promise<{ list: ListRead; segments?: ListSegment[] }> {
+  if (archive && config.sourceArchive?.asList) {
+    const destination = mirrored
+      ? undefined
+      : requireDestination(
+          config.destination,
+          config.listFile,
+          'is the source archive: give the registry it was loaded into',
+        );
+    return { list: archiveList(archive.members, archive.contents, destination, config.defaultProject) };
+  }
+  const { text, segments } = await readListSource(config.listPath ?? config.listFile, config.listFile);
+  const list = readList(text, {
+    mirrored,
+    fileName: config.listFile,
+    filePath: config.listPath ?? config.listFile,
+    source: config.source,
+    destination: config.destination,
+    defaultProject: config.defaultProject,
+    format: config.listFormat,
+    syncOptions: config.syncOptions ?? DEFAULT_SYNC_OPTIONS,
+    env: config.env ?? process.env,
+    registryCatalog: config.registryCatalog ?? false,
+  });
+  if (archive) list.entries = withArchive(list.entries, archive.members, archive.contents);
+  return { list, ...(segments ? { segments } : {}) };
+}
+
+/** The source archive opened and its contents read; an unreadable or hostile one is a ConfigurationError. */
+async function openSourceArchive(config: RunSettings): Promise<OpenArchive | undefined> {
+  if (!config.sourceArchive) return undefined;
+  const { path, name } = config.sourceArchive;
+  let members: ArchiveMembers | undefined;
+  try {
+    members = await openArchive(path, name);
+    return { members, contents: await readArchiveContents(members) };
+  } catch (error) {
+    await members?.close();
+    if (error instanceof ArchiveError) throw new ConfigurationError(error.message);
+    throw error;
+  }
 }
 
 /** A selection's changed lines of a folder's files as lines of the folder's text. */
@@ -205,7 +268,21 @@ async function runLines<T>(
   use: (report: RunReport) => Promise<T>,
   startedAt: string,
 ): Promise<T> {
-  const { text, segments } = await readListSource(config.listPath ?? config.listFile, config.listFile);
+  const archive = await openSourceArchive(config);
+  try {
+    return await runArchiveLines(config, hooks, use, startedAt, archive);
+  } finally {
+    await archive?.members.close();
+  }
+}
+
+async function runArchiveLines<T>(
+  config: RunSettings,
+  hooks: RunHooks,
+  use: (report: RunReport) => Promise<T>,
+  startedAt: string,
+  archive: OpenArchive | undefined,
+): Promise<T> {
   if (config.mirrors && config.destination)
     throw new ConfigurationError(
       "give destination or mirror-config, not both: the cluster's mirror configuration decides where each image must be",
@@ -213,18 +290,7 @@ async function runLines<T>(
   const mirrors = config.mirrors ? await readMirrorConfig(config.mirrors.paths) : undefined;
   for (const note of mirrors?.notes ?? []) hooks.log(note);
   for (const secret of mirrors?.secrets ?? []) hooks.onSecret?.(secret);
-  const list = readList(text, {
-    mirrored: mirrors !== undefined,
-    fileName: config.listFile,
-    filePath: config.listPath ?? config.listFile,
-    source: config.source,
-    destination: config.destination,
-    defaultProject: config.defaultProject,
-    format: config.listFormat,
-    syncOptions: config.syncOptions ?? DEFAULT_SYNC_OPTIONS,
-    env: config.env ?? process.env,
-    registryCatalog: config.registryCatalog ?? false,
-  });
+  const { list, segments } = await readLines(config, mirrors !== undefined, archive);
   for (const secret of list.secrets) hooks.onSecret?.(secret);
   checkFailedFormat(list.format, config.failedFormat, config.listFile);
   for (const note of list.notes) hooks.log(note);

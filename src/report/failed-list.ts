@@ -158,6 +158,7 @@ export function formatFailedList(
       return lines(asHangar(failed, source));
     case 'kubernetes':
     case 'helm':
+    case 'archive':
       // The images the workloads or the chart name that failed (those no mirror covers too), one reference a
       // line: a hangar list, and what `skopeo copy` or `hangar mirror` (with the destination) take back.
       return lines([...new Set(failed.flatMap((result) => (result.source ? [result.source] : [])))]);

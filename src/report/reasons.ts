@@ -15,6 +15,18 @@ export const REASON_TEXTS: Record<FailureReason | SkipReason, ReasonText> = {
     remedy:
       'Check the line for a typo in the repository or tag, and that the upstream still publishes it; for a private upstream, give source credentials.',
   },
+  'not-in-archive': {
+    meaning:
+      'The list names an image that the source archive does not carry: it was never saved, so it cannot have been loaded.',
+    remedy:
+      'Save the image into the archive (hangar save, skopeo copy, zarf package create, hauler store add) and carry it across again, or remove the line.',
+  },
+  'archive-incomplete': {
+    meaning:
+      'The archive lacks a manifest, an index or a config the comparison needs (or holds one that does not hash to its digest): the archive is broken, whatever the mirror holds.',
+    remedy:
+      'Make the archive again from the source (the detail names the member or digest missing) and check how it was carried (a truncated copy, a partial save).',
+  },
   'not-mirrored': {
     meaning:
       "No rule of the cluster's mirror configuration covers the image's registry: the node pulls it from upstream, which fails in an air gap. No request was made for it.",

@@ -4,6 +4,8 @@
 import type { PlatformFilter, ReferrerPolicy } from '../../config/settings.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import type { Verdict } from '../validate/result.js';
+import type { ArchiveContents, ArchivedImage } from '../../archive/images.js';
+import type { ArchiveMembers } from '../../archive/members.js';
 
 export type { ListFormat } from '../../config/settings.js';
 
@@ -54,6 +56,15 @@ export interface ImageEntry extends EntryBase {
   overrides?: EntryOverrides;
   /** With mirror-config: the rule that sent the image to this destination, and which mirror in pull order. */
   mirror?: string;
+  /** With source-archive: the image as the archive carries it, read from there instead of its registry. */
+  archived?: ArchivedSource;
+}
+
+/** An archived image, and the archive it is read from. */
+export interface ArchivedSource {
+  image: ArchivedImage;
+  members: ArchiveMembers;
+  contents: ArchiveContents;
 }
 
 /** One way a tag is chosen: it satisfies one semver constraint (when given), one allow pattern (when given), no deny. */

@@ -67,6 +67,10 @@ function readAnyList(text: string, options: ReadListOptions): ListRead {
   const forced = options.format;
   if (forced === 'hangar' || (!forced && !looksLikeYamlMap(text) && !looksLikeMapping(text)))
     return emptyRead('hangar', parseImageList(text, options));
+  if (forced === 'archive')
+    throw new ConfigurationError(
+      'list-format archive is how a source archive is read without a list: give source-archive and no file',
+    );
   if (forced === 'oc-mirror' || (!forced && looksLikeMapping(text))) return readMapping(text);
   const readFile = (path: string) => readFileSync(resolve(dirname(options.filePath), path), 'utf8');
   // A sync config can be large: told from its text and read in slices, never parsed whole first.

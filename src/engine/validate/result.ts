@@ -7,6 +7,8 @@ import type { ReferrerKind } from '../../config/settings.js';
  */
 export const FAILURE_REASONS = [
   'source-missing',
+  'not-in-archive',
+  'archive-incomplete',
   'not-mirrored',
   'reference-not-mirrored',
   'no-matching-tags',
@@ -44,7 +46,7 @@ export const isNotChecked = (reason: FailureReason): boolean => NOT_CHECKED_REAS
 export const SKIP_REASONS = ['invalid-line', 'no-matching-platform', 'interrupted'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const PASS_RULES = ['identical', 'platforms', 'schema1'] as const;
+export const PASS_RULES = ['identical', 'platforms', 'schema1', 'config'] as const;
 export type PassRule = (typeof PASS_RULES)[number];
 
 /** One finding about one line; a failed line lists all of them, the first by precedence is its reason. */

@@ -1,0 +1,82 @@
+// A gzip or zstd file, decompressed once as a stream, never held: zstd by Node's zlib where the runtime has it
+// (Node >= 22.15, so the node24 action) and by fzstd (MIT, a streaming decoder in plain JavaScript) where it does
+// not (the command line on Node 20). A stream that expands past BOMB_RATIO times its compressed size beyond
+// BOMB_MIN_BYTES is refused as a decompression bomb: real archives hold compressed layers and barely expand.
+import { createReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { ArchiveError } from './members.js';
+
+export const BOMB_RATIO = 200;
+export const BOMB_MIN_BYTES = 1024 * 1024 * 1024;
+
+type ZlibWithZstd = typeof zlib & { createZstdDecompress?: () => Transform };
+
+/** Node's zstd decoder when the runtime has one, else fzstd's, as a stream. */
+export function zstdDecoder(): Transform {
+  const native = (zlib as ZlibWithZstd).createZstdDecompress;
+  if (typeof native === 'function') return native();
+  let decoder: Decompress | undefined;
+  return new Transform({
+    transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      try {
+        decoder ??= new Decompress((data) =>
+          this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+        );
+        decoder.push(chunk);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    flush(done: TransformCallback) {
+      try {
+        decoder?.push(new Uint8Array(0), true);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+}
+
+export const isNativeZstd = () => typeof (zlib as ZlibWithZstd).createZstdDecompress === 'function';
+
+/**
+ * The decompressed bytes of a gzip or zstd file, chunk by chunk; `counted` is told the compressed bytes read.
+ * A corrupt stream or a bomb is an ArchiveError naming the archive.
+ */
+export async function* decompressedChunks(
+  path: string,
+  name: string,
+  compression: 'gzip' | 'zstd',
+  counted: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  let read = 0;
+  file.on('data', (chunk) => {
+    read += chunk.length;
+    counted(chunk.length);
+  });
+  const decoder = compression === 'gzip' ? zlib.createGunzip() : zstdDecoder();
+  file.on('error', (error) => decoder.destroy(error));
+  file.pipe(decoder);
+  let out = 0;
+  try {
+    for await (const chunk of decoder as AsyncIterable<Buffer>) {
+      out += chunk.length;
+      if (out > BOMB_MIN_BYTES && out > read * BOMB_RATIO)
+        throw new ArchiveError(
+          `${name}: ${compression} expands more than ${BOMB_RATIO} times (${read} bytes to over ${out}): a decompression bomb, refused`,
+        );
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`${name}: not readable as ${compression}: ${(error as Error).message}`);
+  } finally {
+    file.destroy();
+    decoder.destroy();
+  }
+}
