@@ -63,7 +63,12 @@ export default tseslint.config(
   boundary(['src/report/**/*.ts'], ['action', 'cli'], 'Writers read the engine’s model, never a front door.'),
   boundary(
     ['src/registry/**/*.ts'],
-    ['action', 'cli', 'report', 'engine', 'config'],
+    ['action', 'cli', 'report', 'engine', 'config', 'archive'],
     'The registry client is the bottom layer.',
+  ),
+  boundary(
+    ['src/archive/**/*.ts'],
+    ['action', 'cli', 'report', 'engine', 'config'],
+    'Archive readers are beside the registry client: the engine reads them, they know nothing above.',
   ),
 );

@@ -15,6 +15,9 @@ command -v chromium >/dev/null || need+=(chromium)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
 fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
 command -v tmux >/dev/null || need+=(tmux)
+# The archive tests pack Zarf and hauler archives with zstd, as those tools do; gzip packs hangar's older ones.
+command -v zstd >/dev/null || need+=(zstd)
+command -v gzip >/dev/null || need+=(gzip)
 # The benchmark's ceiling is measured with wrk.
 if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null || need+=(wrk); fi
 if [ ${#need[@]} -gt 0 ]; then

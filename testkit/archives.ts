@@ -60,28 +60,40 @@ function paxHeader(name: string): Buffer {
   ]);
 }
 
+/** A tar written member by member (the benchmark's gigabytes never held at once); `sparseSize` leaves a hole. */
+export class TarWriter {
+  #offset = 0;
+  private constructor(private readonly file: Awaited<ReturnType<typeof open>>) {}
+
+  static async create(path: string): Promise<TarWriter> {
+    return new TarWriter(await open(path, 'w'));
+  }
+
+  async #put(bytes: Buffer): Promise<void> {
+    await this.file.write(bytes, 0, bytes.length, this.#offset);
+    this.#offset += bytes.length;
+  }
+
+  async add(member: TarMember): Promise<void> {
+    if (Buffer.byteLength(member.name) > 100) await this.#put(paxHeader(member.name));
+    const size = member.sparseSize ?? member.data?.length ?? 0;
+    await this.#put(header(member.name, size, member.type ?? '0', member.linkName));
+    const padding = (512 - (size % 512)) % 512;
+    if (member.sparseSize !== undefined) this.#offset += member.sparseSize + padding;
+    else if (member.data) await this.#put(Buffer.concat([member.data, Buffer.alloc(padding)]));
+  }
+
+  async finish(): Promise<void> {
+    await this.#put(Buffer.alloc(1024));
+    await this.file.close();
+  }
+}
+
 /** A tar of these members (end blocks included); a sparse member's data is a hole in the file. */
 export async function writeTar(path: string, members: readonly TarMember[]): Promise<void> {
-  const file = await open(path, 'w');
-  let offset = 0;
-  const put = async (bytes: Buffer) => {
-    await file.write(bytes, 0, bytes.length, offset);
-    offset += bytes.length;
-  };
-  try {
-    for (const member of members) {
-      if (Buffer.byteLength(member.name) > 100) await put(paxHeader(member.name));
-      const size = member.sparseSize ?? member.data?.length ?? 0;
-      await put(header(member.name, size, member.type ?? '0', member.linkName));
-      if (member.sparseSize !== undefined)
-        offset += member.sparseSize + ((512 - (member.sparseSize % 512)) % 512);
-      else if (member.data)
-        await put(Buffer.concat([member.data, Buffer.alloc((512 - (member.data.length % 512)) % 512)]));
-    }
-    await put(Buffer.alloc(1024));
-  } finally {
-    await file.close();
-  }
+  const writer = await TarWriter.create(path);
+  for (const member of members) await writer.add(member);
+  await writer.finish();
 }
 
 /** Every file under a folder as tar members, paths relative to it (`prefix` put before each). */
@@ -96,21 +108,31 @@ export async function folderMembers(folder: string, prefix = ''): Promise<TarMem
 }
 
 /**
- * A zip of stored (uncompressed) entries, as hangar writes them (writer.go:54-58 zip.Store), with ZIP64 extra
- * fields in every local and central header and the ZIP64 end records when `zip64` is set (Go's archive/zip
- * writes them past 4 GB); an entry may claim a name that climbs out, for the hostile tests.
+ * A zip of stored (uncompressed) entries, as hangar writes them (writer.go:54-58 zip.Store), written entry by
+ * entry, with ZIP64 extra fields in every local and central header and the ZIP64 end records when `zip64` is set
+ * (Go's archive/zip writes them past 4 GB); an entry may claim a name that climbs out, for the hostile tests.
  */
-export async function writeZip(
-  path: string,
-  entries: readonly { name: string; data: Buffer; symlink?: boolean }[],
-  zip64 = false,
-): Promise<void> {
-  const out = createWriteStream(path);
-  const write = (bytes: Buffer) =>
-    new Promise<void>((resolve, reject) => out.write(bytes, (error) => (error ? reject(error) : resolve())));
-  let offset = 0;
-  const central: Buffer[] = [];
-  for (const entry of entries) {
+export class ZipWriter {
+  #offset = 0;
+  readonly #central: Buffer[] = [];
+  #count = 0;
+  private constructor(
+    private readonly out: ReturnType<typeof createWriteStream>,
+    private readonly zip64: boolean,
+  ) {}
+
+  static create(path: string, zip64 = false): ZipWriter {
+    return new ZipWriter(createWriteStream(path), zip64);
+  }
+
+  #write(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.out.write(bytes, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  async add(entry: { name: string; data: Buffer; symlink?: boolean }): Promise<void> {
+    const { zip64 } = this;
     const name = Buffer.from(entry.name);
     const crc = crc32(entry.data) >>> 0;
     const size = entry.data.length;
@@ -131,14 +153,15 @@ export async function writeZip(
     local.writeUInt32LE(zip64 ? 0xffffffff : size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(extra.length, 28);
-    await write(Buffer.concat([local, name, extra, entry.data]));
+    await this.#write(Buffer.concat([local, name, extra]));
+    await this.#write(entry.data);
     const centralExtra = zip64 ? Buffer.alloc(28) : Buffer.alloc(0);
     if (zip64) {
       centralExtra.writeUInt16LE(0x0001, 0);
       centralExtra.writeUInt16LE(24, 2);
       centralExtra.writeBigUInt64LE(BigInt(size), 4);
       centralExtra.writeBigUInt64LE(BigInt(size), 12);
-      centralExtra.writeBigUInt64LE(BigInt(offset), 20);
+      centralExtra.writeBigUInt64LE(BigInt(this.#offset), 20);
     }
     const record = Buffer.alloc(46);
     record.writeUInt32LE(0x02014b50, 0);
@@ -151,38 +174,55 @@ export async function writeZip(
     record.writeUInt16LE(name.length, 28);
     record.writeUInt16LE(centralExtra.length, 30);
     record.writeUInt32LE(((entry.symlink ? 0o120777 : 0o100644) << 16) >>> 0, 38);
-    record.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
-    central.push(Buffer.concat([record, name, centralExtra]));
-    offset += 30 + name.length + extra.length + size;
+    record.writeUInt32LE(zip64 ? 0xffffffff : this.#offset, 42);
+    this.#central.push(Buffer.concat([record, name, centralExtra]));
+    this.#offset += 30 + name.length + extra.length + size;
+    this.#count += 1;
   }
-  const directory = Buffer.concat(central);
-  const directoryAt = offset;
-  if (zip64) {
-    const end64 = Buffer.alloc(56);
-    end64.writeUInt32LE(0x06064b50, 0);
-    end64.writeBigUInt64LE(44n, 4);
-    end64.writeUInt16LE(45, 12);
-    end64.writeUInt16LE(45, 14);
-    end64.writeBigUInt64LE(BigInt(entries.length), 24);
-    end64.writeBigUInt64LE(BigInt(entries.length), 32);
-    end64.writeBigUInt64LE(BigInt(directory.length), 40);
-    end64.writeBigUInt64LE(BigInt(directoryAt), 48);
-    const locator = Buffer.alloc(20);
-    locator.writeUInt32LE(0x07064b50, 0);
-    locator.writeBigUInt64LE(BigInt(directoryAt + directory.length), 8);
-    locator.writeUInt32LE(1, 16);
-    await write(Buffer.concat([directory, end64, locator]));
-  } else await write(directory);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
-  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
-  end.writeUInt32LE(zip64 ? 0xffffffff : directory.length, 12);
-  end.writeUInt32LE(zip64 ? 0xffffffff : directoryAt, 16);
-  await write(end);
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+
+  async finish(): Promise<void> {
+    const { zip64 } = this;
+    const directory = Buffer.concat(this.#central);
+    const directoryAt = this.#offset;
+    const count = this.#count;
+    if (zip64) {
+      const end64 = Buffer.alloc(56);
+      end64.writeUInt32LE(0x06064b50, 0);
+      end64.writeBigUInt64LE(44n, 4);
+      end64.writeUInt16LE(45, 12);
+      end64.writeUInt16LE(45, 14);
+      end64.writeBigUInt64LE(BigInt(count), 24);
+      end64.writeBigUInt64LE(BigInt(count), 32);
+      end64.writeBigUInt64LE(BigInt(directory.length), 40);
+      end64.writeBigUInt64LE(BigInt(directoryAt), 48);
+      const locator = Buffer.alloc(20);
+      locator.writeUInt32LE(0x07064b50, 0);
+      locator.writeBigUInt64LE(BigInt(directoryAt + directory.length), 8);
+      locator.writeUInt32LE(1, 16);
+      await this.#write(Buffer.concat([directory, end64, locator]));
+    } else await this.#write(directory);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(zip64 ? 0xffff : count, 8);
+    end.writeUInt16LE(zip64 ? 0xffff : count, 10);
+    end.writeUInt32LE(zip64 ? 0xffffffff : directory.length, 12);
+    end.writeUInt32LE(zip64 ? 0xffffffff : directoryAt, 16);
+    await this.#write(end);
+    await new Promise<void>((resolve, reject) =>
+      this.out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+}
+
+/** A zip of these entries (see ZipWriter). */
+export async function writeZip(
+  path: string,
+  entries: readonly { name: string; data: Buffer; symlink?: boolean }[],
+  zip64 = false,
+): Promise<void> {
+  const writer = ZipWriter.create(path, zip64);
+  for (const entry of entries) await writer.add(entry);
+  await writer.finish();
 }
 
 export const sha256Hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

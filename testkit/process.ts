@@ -9,11 +9,11 @@ export interface ProcessResult {
 
 export function runNode(
   args: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; node?: string },
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
     execFile(
-      'node',
+      options.node ?? 'node',
       args,
       { cwd: options.cwd, env: options.env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>

@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_VALIDATE_OPTIONS, type RunSettings } from '../../src/config/settings.js';
 import { runEngine } from '../../src/engine/engine.js';
+import { buildJsonReport } from '../../src/report/json-report.js';
+import { schemaErrors } from '../../testkit/report-schema.js';
 import type { LineResult } from '../../src/engine/validate/result.js';
 import { zarfLoadedAs } from '../../src/archive/kinds.js';
 import { parseReference, formatReference } from '../../src/registry/reference.js';
-import { folderMembers, put, writeTar, writeZip } from '../../testkit/archives.js';
+import { folderMembers, put, sha256Hex, writeTar, writeZip } from '../../testkit/archives.js';
 import { mirrorRebuilt, skopeo } from '../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../testkit/registry.js';
+import { nodeRuntimes } from '../../testkit/node.js';
+import { runNode } from '../../testkit/process.js';
 import {
   deleteBlob,
   getManifestBytes,
@@ -65,6 +69,9 @@ beforeAll(async () => {
   // docker-archive: the layers re-packed, only the config survives.
   archives.dockerArchive = join(dir, 'tool.docker.tar');
   await copy(`docker://${tool}`, `docker-archive:${archives.dockerArchive}:${tool}`);
+  // skopeo dir: one image, the folder named as skopeo sync names them.
+  archives.dir = join(dir, 'tool:1.0');
+  await copy(`docker://${tool}`, `dir:${archives.dir}`);
   // skopeo sync --dest dir: a folder per image, named name:tag.
   archives.syncDir = join(dir, 'sync');
   await skopeo([
@@ -108,6 +115,7 @@ beforeAll(async () => {
     destination.host,
   ]);
   await copy(`docker-archive:${archives.dockerArchive}`, `docker://${destination.host}/docker/tool:1.0`);
+  await copy(`dir:${archives.dir}`, `docker://${destination.host}/tool:1.0`, '--preserve-digests');
 }, 120_000);
 afterAll(async () => {
   await Promise.all([upstream?.stop(), destination?.stop()]);
@@ -133,7 +141,12 @@ async function validate(archive: string, extra: Partial<RunSettings> & { list?: 
       ...settings,
     },
     { log: (line) => logs.push(line) },
-    async (report) => ({ results: report.results.toArray(), requests: report.requests, logs }),
+    async (report) => ({
+      results: report.results.toArray(),
+      requests: report.requests,
+      logs,
+      json: buildJsonReport(report),
+    }),
   );
 }
 
@@ -154,6 +167,14 @@ describe('archives made by skopeo, the source registry stopped', () => {
     ]);
     // No request reached the stopped source.
     expect(Object.keys(run.requests)).toEqual([destination.host]);
+    // The report says what was read, and holds to its schema.
+    expect(run.json.archive).toMatchObject({
+      kind: 'OCI layout',
+      packing: 'folder',
+      bytesRead: expect.any(Number),
+    });
+    expect(run.json.archive!.bytesRead).toBeGreaterThan(0);
+    expect(schemaErrors(run.json)).toEqual([]);
     expect(run.logs).toContainEqual(expect.stringMatching(/a OCI layout \(folder\) of 3 images/));
   });
 
@@ -175,6 +196,11 @@ describe('archives made by skopeo, the source registry stopped', () => {
     expect(run.results[0]?.detail).toMatch(
       /^same image config for linux\/amd64; the manifest cannot be compared \(the archive re-packed the layers\)$/,
     );
+  });
+
+  test('a skopeo dir: folder, named name:tag: its manifest compared', async () => {
+    const run = await validate(archives.dir as string);
+    expect(run.results.map(outcome)).toEqual([`${destination.host}/tool:1.0 passed identical`]);
   });
 
   test('a skopeo sync --dest dir tree: the folder name:tag is the image', async () => {
@@ -340,6 +366,96 @@ describe('archives in the tools own formats', () => {
     }
   });
 
+  test('a hangar <= 1.6 saved-images.tar.gz: layers re-packed by the save, the image config compared', async () => {
+    const restarted = await startRegistry('plain');
+    try {
+      await pushMultiPlatform(restarted, 'library/redis', '7.4', [linux('amd64'), linux('arm64')]);
+      const index = JSON.parse(
+        (await getManifestBytes(restarted, 'library/redis', '7.4')).bytes.toString(),
+      ) as {
+        manifests: { digest: string; platform: { os: string; architecture: string } }[];
+      };
+      // As hangar 1.6 saves (pkg/mirror/image/save.go:46-55): each platform copied by skopeo into its own OCI
+      // layout, layers re-compressed (gzip level 9), blobs in the shared share/ folder; then
+      // saved-images-list.json (pkg/mirror/template.go:23-43) and the folder tarred as saved-image-cache/.
+      const cache = join(dir, 'saved-image-cache');
+      await mkdir(join(cache, 'share'), { recursive: true });
+      const images = [];
+      for (const [at, child] of index.manifests.entries()) {
+        const folder = `folder${at}`;
+        await copy(
+          `docker://${restarted.host}/library/redis@${child.digest}`,
+          `oci:${join(cache, folder)}`,
+          '--dest-compress-format=gzip',
+          '--dest-compress-level=9',
+          `--dest-shared-blob-dir=${join(cache, 'share')}`,
+        );
+        images.push({
+          Digest: child.digest,
+          Arch: child.platform.architecture,
+          OS: child.platform.os,
+          Folder: folder,
+        });
+        // hangar 1.6 load: each platform pushed from its layout (the re-packed manifest), then an index of them.
+        await copy(
+          `oci:${join(cache, folder)}`,
+          `docker://${destination.host}/library/redis:7.4-${child.platform.architecture}`,
+          `--src-shared-blob-dir=${join(cache, 'share')}`,
+        );
+      }
+      await put(
+        join(cache, 'saved-images-list.json'),
+        JSON.stringify({
+          List: [
+            {
+              Source: 'docker.io/library/redis',
+              Tag: '7.4',
+              ArchList: ['amd64', 'arm64'],
+              OsList: ['linux'],
+              Images: images,
+            },
+          ],
+          Version: 'v1.1.0',
+          SavedTime: '2026-12-07',
+        }),
+      );
+      const loaded = [];
+      for (const image of images) {
+        const { bytes, mediaType } = await getManifestBytes(
+          destination,
+          'library/redis',
+          `7.4-${image.Arch}`,
+        );
+        loaded.push({
+          mediaType,
+          digest: `sha256:${sha256Hex(bytes)}`,
+          size: bytes.length,
+          platform: { os: image.OS, architecture: image.Arch },
+        });
+      }
+      const indexType = 'application/vnd.oci.image.index.v1+json';
+      await pushManifest(
+        destination,
+        'library/redis',
+        '7.4',
+        Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: indexType, manifests: loaded })),
+        indexType,
+      );
+      const tarPath = join(dir, 'saved-images.tar');
+      await writeTar(tarPath, await folderMembers(cache, 'saved-image-cache/'));
+      await run('gzip', ['-f', tarPath]);
+      await restarted.stop();
+      const saved = await validate(`${tarPath}.gz`);
+      expect(saved.results.map(outcome)).toEqual([`${destination.host}/library/redis:7.4 passed config`]);
+      expect(saved.results[0]?.detail).toMatch(/^same image config for linux\/amd64, linux\/arm64;/);
+      expect(saved.logs).toContainEqual(
+        expect.stringMatching(/a hangar <= 1\.6 archive \(tar\+gzip\) of 1 image/),
+      );
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   test("a Zarf package (tar.zst) at Zarf's checksum tag, and a hauler store (tar.zst) at its path", async () => {
     const restarted = await startRegistry('plain');
     try {
@@ -408,6 +524,24 @@ describe('archives in the tools own formats', () => {
       expect(hauled.logs).toContainEqual(
         expect.stringMatching(/1 signature, attestation or SBOM entries of the store are not images/),
       );
+      // The command-line bundle on Node 20 (zstd by fzstd) and Node 24 (zstd by Node's zlib) reads it alike.
+      for (const runtime of nodeRuntimes()) {
+        const cli = await runNode(
+          [
+            join(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js'),
+            '--source-archive',
+            `${haul}.zst`,
+            '-d',
+            destination.host,
+            '--tls-verify=false',
+            '-o',
+            join(dir, 'cli-failed.txt'),
+          ],
+          { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir }, node: runtime.path },
+        );
+        expect(cli.stdout + cli.stderr, runtime.name).toMatch(/a hauler store \(tar\+zstd\) of 1 image/);
+        expect(cli.code, runtime.name).toBe(0);
+      }
     } finally {
       await restarted.stop();
     }

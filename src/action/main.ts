@@ -161,10 +161,11 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         touched: narrowed?.changed?.files ? undefined : narrowed?.changed?.lines,
       });
       const octokit = github ? octokitFor(github.token) : undefined;
-      const checkRun =
-        inputs.annotations && github && octokit ? await publishCheckRun(octokit, github, report) : false;
+      // Lines are annotated on the list file; an archive read as the list is no file to annotate.
+      const annotate = inputs.annotations && report.format !== 'archive';
+      const checkRun = annotate && github && octokit ? await publishCheckRun(octokit, github, report) : false;
       // Without a check run (no token, no permission), the first failures as workflow commands.
-      if (inputs.annotations && !checkRun) {
+      if (annotate && !checkRun) {
         for (const annotation of planAnnotations(report.results.problems(), file)) {
           const properties = {
             title: annotation.title,

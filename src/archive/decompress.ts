@@ -11,12 +11,19 @@ import { ArchiveError } from './members.js';
 export const BOMB_RATIO = 200;
 export const BOMB_MIN_BYTES = 1024 * 1024 * 1024;
 
-type ZlibWithZstd = typeof zlib & { createZstdDecompress?: () => Transform };
+type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (options?: { chunkSize?: number }) => Transform };
+
+/**
+ * Chunks of 1 MiB in and out, not zlib's 16 KiB out: a gigabyte is a thousand turns of the walk, not sixty
+ * thousand. Measured on 5 GiB (bench/archive.ts): 3.5 s for gzip and for Node 24's zstd at 1 MiB, 5.3 s and
+ * 6.5 s at 256 KiB, the peak RSS the same (Node 24's zstd stream holds about 125 MB whatever its chunks).
+ */
+const CHUNK = 1024 * 1024;
 
 /** Node's zstd decoder when the runtime has one, else fzstd's, as a stream. */
 export function zstdDecoder(): Transform {
   const native = (zlib as ZlibWithZstd).createZstdDecompress;
-  if (typeof native === 'function') return native();
+  if (typeof native === 'function') return native({ chunkSize: CHUNK });
   let decoder: Decompress | undefined;
   return new Transform({
     transform(this: Transform, chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
@@ -52,23 +59,24 @@ export async function* decompressedChunks(
   name: string,
   compression: 'gzip' | 'zstd',
   counted: (bytes: number) => void,
+  limits: { ratio: number; minBytes: number } = { ratio: BOMB_RATIO, minBytes: BOMB_MIN_BYTES },
 ): AsyncGenerator<Buffer> {
-  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const file = createReadStream(path, { highWaterMark: CHUNK });
   let read = 0;
   file.on('data', (chunk) => {
     read += chunk.length;
     counted(chunk.length);
   });
-  const decoder = compression === 'gzip' ? zlib.createGunzip() : zstdDecoder();
+  const decoder = compression === 'gzip' ? zlib.createGunzip({ chunkSize: CHUNK }) : zstdDecoder();
   file.on('error', (error) => decoder.destroy(error));
   file.pipe(decoder);
   let out = 0;
   try {
     for await (const chunk of decoder as AsyncIterable<Buffer>) {
       out += chunk.length;
-      if (out > BOMB_MIN_BYTES && out > read * BOMB_RATIO)
+      if (out > limits.minBytes && out > read * limits.ratio)
         throw new ArchiveError(
-          `${name}: ${compression} expands more than ${BOMB_RATIO} times (${read} bytes to over ${out}): a decompression bomb, refused`,
+          `${name}: ${compression} expands more than ${limits.ratio} times (${read} bytes to over ${out}): a decompression bomb, refused`,
         );
       yield chunk;
     }

@@ -58,7 +58,16 @@ const platformOf = (spec: {
   ...(spec.osFeatures?.length ? { 'os.features': spec.osFeatures } : {}),
 });
 
-const loaded = (name: string) => (destination: string) => overrideRegistry(parseReference(name), destination);
+/**
+ * Where `hangar load` pushes an image: its path with the registry replaced, and the default project for a name
+ * of one segment (utils.GetProjectName, pkg/utils/utils.go:255-271 @H; loader.go:295-310).
+ */
+const loaded = (name: string) => (destination: string, defaultProject: string) => {
+  const moved = overrideRegistry(parseReference(name), destination);
+  return moved.repository.includes('/') || !defaultProject
+    ? moved
+    : { ...moved, repository: `${defaultProject}/${moved.repository}` };
+};
 
 export async function readHangarZip(members: ArchiveMembers): Promise<ArchiveContents> {
   const index = (await readJson(members, 'index.json')) as HangarIndex;

@@ -13,7 +13,7 @@ import {
   type ImageReference,
 } from '../registry/reference.js';
 import { isHangarZipIndex, readHangarSaved, readHangarZip, savedListRoot } from './hangar.js';
-import { hexOf, sha256, type ArchiveContents, type ArchivedImage } from './images.js';
+import { sha256, type ArchiveContents, type ArchivedImage } from './images.js';
 import { ArchiveError, readJson, type ArchiveMembers } from './members.js';
 import { isLayout, readOciLayout } from './oci-layout.js';
 
@@ -187,5 +187,3 @@ export async function readArchiveContents(members: ArchiveMembers): Promise<Arch
     `${members.name} is no image archive this check reads: a hangar zip or saved-images archive, an OCI layout (or oci-archive), a docker-archive, a skopeo dir, a Zarf package or a hauler store`,
   );
 }
-
-export { hexOf };

@@ -87,7 +87,7 @@ export async function openArchive(path: string, name: string = path): Promise<Ar
       );
       return keptMembers(name, label, members, () => read);
     }
-    default:
+    case undefined:
       throw new ArchiveError(
         `source-archive "${name}" is not an archive this check reads: a zip, a tar (plain, gzip or zstd) or a folder`,
       );

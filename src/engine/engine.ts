@@ -1,5 +1,5 @@
 // The engine: list file in, per-line results out. Knows nothing of GitHub; the action and the CLI call it.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRegistryClient } from '../registry/client.js';
 import {
@@ -89,6 +89,8 @@ export function credentialsFor(
 interface OpenArchive {
   members: ArchiveMembers;
   contents: ArchiveContents;
+  /** Its size on disk: the file's, or the sum of a folder's files. */
+  bytes: number;
 }
 
 /**
@@ -134,7 +136,11 @@ async function openSourceArchive(config: RunSettings): Promise<OpenArchive | und
   let members: ArchiveMembers | undefined;
   try {
     members = await openArchive(path, name);
-    return { members, contents: await readArchiveContents(members) };
+    const info = await stat(path);
+    const bytes = info.isDirectory()
+      ? [...members.sizes.values()].reduce((sum, size) => sum + size, 0)
+      : info.size;
+    return { members, contents: await readArchiveContents(members), bytes };
   } catch (error) {
     await members?.close();
     if (error instanceof ArchiveError) throw new ConfigurationError(error.message);
@@ -379,6 +385,17 @@ async function runArchiveLines<T>(
       results,
       totals: results.totals,
       requests: client.stats(),
+      ...(archive
+        ? {
+            archive: {
+              name: archive.members.name,
+              kind: archive.contents.kind,
+              packing: archive.members.packing,
+              bytes: archive.bytes,
+              bytesRead: archive.members.bytesRead,
+            },
+          }
+        : {}),
     };
   } catch (error) {
     results?.close();

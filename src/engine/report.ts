@@ -25,6 +25,20 @@ export interface RunReport {
   totals: Totals;
   /** Request counts per registry host. */
   requests: Record<string, RegistryRequestStats>;
+  /** With source-archive: what it was, and how much of it was read to validate against it. */
+  archive?: ArchiveSummary;
+}
+
+export interface ArchiveSummary {
+  name: string;
+  /** `hangar zip`, `OCI layout`, `docker-archive` … */
+  kind: string;
+  /** `zip`, `tar`, `tar+gzip`, `tar+zstd`, `folder`. */
+  packing: string;
+  /** Its size: the file's, or the sum of a folder's files. */
+  bytes: number;
+  /** Bytes read from it (compressed bytes, for a gzip or zstd stream). */
+  bytesRead: number;
 }
 
 /** Requests of the run per line of the list: all requests (token requests are among them), and token requests. */

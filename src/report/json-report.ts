@@ -17,6 +17,7 @@ function reportHead(report: RunReport) {
     destination: report.destination ?? null,
     options: report.options,
     totals: report.totals,
+    ...(report.archive ? { archive: report.archive } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // folded and capped when many), passed lines folded by rule, and request counts. A row says what is wrong
 // without repeating what the page already said (the registries, the line's own references). Every value is
 // escaped; the whole stays well under GitHub's 1 MiB per step.
-import { requestsPerLine, type RunReport } from '../engine/report.js';
+import { requestsPerLine, type ArchiveSummary, type RunReport } from '../engine/report.js';
 import { formatReferrers } from '../config/settings.js';
 import { REFERRER_KINDS } from '../config/settings.js';
 import type { LineResult, ReferrerResult } from '../engine/validate/result.js';
@@ -94,6 +94,16 @@ function referrerCell(referrers: readonly ReferrerResult[]): string {
   return [...counts].map(([status, count]) => `${count} ${REFERRER_STATUS_TEXT[status]}`).join(', ');
 }
 
+/** The source archive, what kind it is and how little of it was read. */
+function archiveText(archive: ArchiveSummary): string {
+  const share = archive.bytes ? (archive.bytesRead / archive.bytes) * 100 : 0;
+  const size =
+    archive.bytes >= 1024 ** 3
+      ? `${(archive.bytes / 1024 ** 3).toFixed(1)} GiB`
+      : `${Math.ceil(archive.bytes / 1024 ** 2)} MiB`;
+  return `archive ${code(archive.name)} (${escapeHtml(archive.kind)}, ${escapeHtml(archive.packing)}, ${size}: ${share < 0.01 ? '<0.01' : share.toFixed(2)}% read)`;
+}
+
 export function buildSummary(report: RunReport, options: SummaryOptions): string {
   const budget = options.budget ?? SUMMARY_BUDGET;
   const { totals } = report;
@@ -132,7 +142,7 @@ export function buildSummary(report: RunReport, options: SummaryOptions): string
   }
   const sample = [...notPassed.slice(0, 50), ...[...passedByRule.values()].flatMap((rule) => rule.shown)];
   parts.push(
-    `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''} · source ${registriesOf(report, 'source', sample)} → destination ${registriesOf(report, 'destination', sample)} · ` +
+    `<p>List ${code(report.listFile)}${report.selection ? ` (${escapeHtml(report.selection)})` : ''} · source ${report.archive ? archiveText(report.archive) : registriesOf(report, 'source', sample)} → destination ${registriesOf(report, 'destination', sample)} · ` +
       `arch ${code(filter.arch.join(','))}, os ${code(filter.os.join(','))}, variant ${code(filter.variant.join(',') || 'any')} · ` +
       `provenance ${report.options.provenance ? 'on' : 'off'}, deep ${report.options.deep ? 'on' : 'off'}, require-identical ${report.options.requireIdentical ? 'on' : 'off'}` +
       (report.options.referrers && report.options.referrers.mode !== 'ignore'

@@ -10,6 +10,8 @@ import { DEFAULT_VALIDATE_OPTIONS, type RunSettings } from '../../../src/config/
 import { runEngine } from '../../../src/engine/engine.js';
 import type { LineResult } from '../../../src/engine/validate/result.js';
 import { writeResultFiles } from '../../../src/report/files.js';
+import { buildJsonReport } from '../../../src/report/json-report.js';
+import { schemaErrors } from '../../../testkit/report-schema.js';
 import { mirrorIdentical } from '../../../testkit/mirror.js';
 import { startRegistry, type TestRegistry } from '../../../testkit/registry.js';
 import {
@@ -110,7 +112,13 @@ async function validate(name: string, mirrorPaths: string[], extra: Partial<RunS
     { log: (line) => logs.push(line) },
     async (report) => {
       await writeResultFiles(report, { failedFile });
-      return { results: report.results.toArray(), failed: await readFile(failedFile, 'utf8'), report, logs };
+      return {
+        results: report.results.toArray(),
+        failed: await readFile(failedFile, 'utf8'),
+        report,
+        logs,
+        json: buildJsonReport(report),
+      };
     },
   );
 }
@@ -189,6 +197,8 @@ describe('mirror-config', () => {
     const run = await validate('workloads', (await configs())['registries.conf'] as string[]);
     expect(run.results.find((result) => result.line === 25)?.workloads).toEqual(['25 CronJob nightly']);
     expect(run.results.find((result) => result.line === 39)?.workloads).toEqual(['39 Pod pinned']);
+    // The report holds to its schema (format, mirror, workloads, notChecked).
+    expect(schemaErrors(run.json)).toEqual([]);
   });
 
   test('mirror-policy all: a line per mirror in pull order, and only the mirror lacking the image fails', async () => {

@@ -140,10 +140,11 @@ export function rulesOf(tables: readonly RegistryTable[], config: MirrorConfig):
     // The primary location is the upstream itself unless it names another place (a rewrite): then it is the
     // last place a pull goes, and nothing goes upstream. Blocked, no pull goes to it at all.
     const rewritten = table.location !== '' && table.location !== table.prefix;
-    if (rewritten && !table.blocked) {
+    if (rewritten && !table.blocked)
       endpoints.push({ location: table.location, serves: 'all', where: `${table.where} location` });
-      if (table.insecure) config.insecureRegistries.push(table.location.split('/')[0] as string);
-    }
+    // `insecure` is the registry's own (the location, upstream or not): the check reads the source there too.
+    if (table.insecure && table.location && !table.location.startsWith('*'))
+      config.insecureRegistries.push(table.location.split('/')[0] as string);
     config.rules.push({
       scope: table.prefix.startsWith('*.')
         ? { kind: 'subdomain', domain: table.prefix.slice(2) }

@@ -11,7 +11,13 @@
 import type { ValidateOptions } from '../../config/settings.js';
 import { readBlob, sha256, ArchiveIncompleteError } from '../../archive/images.js';
 import { ArchiveError } from '../../archive/members.js';
-import { MediaType, parseManifest, type Descriptor, type Manifest } from '../../registry/manifest.js';
+import {
+  InvalidManifestError,
+  MediaType,
+  parseManifest,
+  type Descriptor,
+  type Manifest,
+} from '../../registry/manifest.js';
 import type { FetchedManifest, RegistryReader } from '../../registry/reader.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import type { ArchivedSource } from '../list/entries.js';
@@ -281,7 +287,12 @@ export async function validateArchived(
       options,
     );
   } catch (error) {
-    if (error instanceof ArchiveIncompleteError || error instanceof ArchiveError)
+    // A member missing, corrupt or no manifest at all: the archive is broken, whatever the mirror holds.
+    if (
+      error instanceof ArchiveIncompleteError ||
+      error instanceof ArchiveError ||
+      error instanceof InvalidManifestError
+    )
       return incomplete(archived, error);
     throw error;
   }
