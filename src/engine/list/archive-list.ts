@@ -5,7 +5,7 @@ import type { ArchiveContents, ArchivedImage } from '../../archive/images.js';
 import { ArchiveError, type ArchiveMembers } from '../../archive/members.js';
 import { formatReference, InvalidReferenceError } from '../../registry/reference.js';
 import { failed } from '../validate/rules.js';
-import type { ListEntry } from './entries.js';
+import { settledFrom, type ListEntry } from './entries.js';
 import { emptyRead, type ListRead } from './yaml-list.js';
 
 /** The key an image is found by: its full reference (a tag or a digest). */
@@ -85,17 +85,11 @@ export function withArchive(
     if (image) return { ...entry, archived: { image, members, contents } };
     const source = keyOf(entry.source);
     const message = `${members.name} carries no ${source}`;
-    return {
-      kind: 'settled',
-      line: entry.line,
-      raw: entry.raw,
-      ...(entry.origin ? { origin: entry.origin } : {}),
+    return settledFrom(
+      entry,
       source,
-      destination: keyOf(entry.destination),
-      verdict: failed(
-        [{ reason: 'not-in-archive', message, brief: `${members.name} does not carry it` }],
-        [],
-      ),
-    };
+      keyOf(entry.destination),
+      failed([{ reason: 'not-in-archive', message, brief: `${members.name} does not carry it` }], []),
+    );
   });
 }

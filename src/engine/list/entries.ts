@@ -122,6 +122,30 @@ export interface SettledEntry extends EntryBase {
 }
 
 export type ListEntry = ImageEntry | PatternEntry | RegistryEntry | InvalidEntry | SettledEntry;
+
+/**
+ * An entry whose verdict is known before any image is compared (a pattern that matched nothing, an image no
+ * mirror covers, a line the archive lacks), keeping where it came from: its line, text, span, origin and uses.
+ */
+export function settledFrom(
+  entry: ListEntry,
+  source: string | null,
+  destination: string | null,
+  verdict: Verdict,
+): SettledEntry {
+  return {
+    kind: 'settled',
+    line: entry.line,
+    raw: entry.raw,
+    ...(entry.file ? { file: entry.file } : {}),
+    ...(entry.span ? { span: entry.span } : {}),
+    ...(entry.origin ? { origin: entry.origin } : {}),
+    ...(entry.uses ? { uses: entry.uses } : {}),
+    source,
+    destination,
+    verdict,
+  };
+}
 /** Entries once patterns are expanded: what the runner validates. */
 export type ResolvedEntry = ImageEntry | InvalidEntry | SettledEntry;
 

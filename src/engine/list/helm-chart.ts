@@ -16,7 +16,7 @@ import {
   emptyRead,
   isRecord,
   parseYaml,
-  requireDestination,
+  destinationOrMirrored,
   textField,
   textList,
   type ListRead,
@@ -40,13 +40,7 @@ export function readHelmChart(
   destination: string | undefined,
   mirrored = false,
 ): ListRead {
-  const mirror = mirrored
-    ? undefined
-    : requireDestination(
-        destination,
-        fileName,
-        "is a Helm chart: give the registry its images must be in (destination), or the cluster's mirror configuration (mirror-config)",
-      );
+  const mirror = destinationOrMirrored(destination, mirrored, fileName, 'is a Helm chart');
   const data = yaml.data() as Record<string, unknown>;
   const annotations = data.annotations as Record<string, unknown>;
   const annotationNodes = child(yaml.doc.contents, 'annotations');

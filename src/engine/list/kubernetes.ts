@@ -14,7 +14,7 @@ import {
   type ImageReference,
 } from '../../registry/reference.js';
 import type { ListEntry, WorkloadUse } from './entries.js';
-import { emptyRead, isRecord, requireDestination, type ListRead, type YamlDocument } from './yaml-list.js';
+import { emptyRead, isRecord, destinationOrMirrored, type ListRead, type YamlDocument } from './yaml-list.js';
 
 const POD_SPEC_PATHS: Record<string, string[]> = {
   Pod: ['spec'],
@@ -46,13 +46,7 @@ export function readKubernetes(
   mirrored = false,
 ): ListRead {
   // With the cluster's mirror configuration, each image's destination is decided later (route-entries.ts).
-  const mirror = mirrored
-    ? undefined
-    : requireDestination(
-        destination,
-        fileName,
-        "holds Kubernetes workloads: give the registry their images must be in (destination), or the cluster's mirror configuration (mirror-config)",
-      );
+  const mirror = destinationOrMirrored(destination, mirrored, fileName, 'holds Kubernetes workloads');
   const images = new Map<string, { written: string; source: ImageReference; uses: Use[] }>();
   const entries: ListEntry[] = [];
   const read = emptyRead('kubernetes', entries);

@@ -5,13 +5,15 @@
 import { errorVerdict } from '../validate/reasons.js';
 import type { Verdict } from '../validate/result.js';
 import { failed } from '../validate/rules.js';
-import type {
-  ImageEntry,
-  ListEntry,
-  PatternEntry,
-  RegistryEntry,
-  ResolvedEntry,
-  TagPattern,
+import {
+  settledFrom,
+  type ImageEntry,
+  type ListEntry,
+  type PatternEntry,
+  type RegistryEntry,
+  type ResolvedEntry,
+  type SettledEntry,
+  type TagPattern,
 } from './entries.js';
 import { parseConstraint } from './semver.js';
 
@@ -34,23 +36,16 @@ export function tagMatcher(pattern: TagPattern): (tag: string) => boolean {
 export type ListTags = (registry: string, repository: string, signal?: AbortSignal) => Promise<string[]>;
 export type ListRepositories = (registry: string, signal?: AbortSignal) => Promise<string[]>;
 
-type SettledEntry = Extract<ResolvedEntry, { kind: 'settled' }>;
-
-/** An entry settled before any image is compared, keeping its line, text and origin. */
-function settle(entry: PatternEntry | RegistryEntry, source: string, verdict: Verdict): SettledEntry {
-  return {
-    kind: 'settled',
-    line: entry.line,
-    raw: entry.raw,
-    ...(entry.origin ? { origin: entry.origin } : {}),
+/** An entry settled before any image is compared, at its destination repository (or prefix). */
+const settle = (entry: PatternEntry | RegistryEntry, source: string, verdict: Verdict) =>
+  settledFrom(
+    entry,
     source,
-    destination:
-      entry.kind === 'registry'
-        ? `${entry.destination.registry}/${entry.destination.prefix}`
-        : `${entry.destination.registry}/${entry.destination.repository}`,
+    entry.kind === 'registry'
+      ? `${entry.destination.registry}/${entry.destination.prefix}`
+      : `${entry.destination.registry}/${entry.destination.repository}`,
     verdict,
-  };
-}
+  );
 
 /** Nothing the entry names is there to mirror: a failure of its own (`no-matching-tags`). */
 const nothingMatches = (message: string, brief: string): Verdict =>

@@ -318,3 +318,21 @@ export function requireDestination(destination: string | undefined, fileName: st
   if (!destination) throw new ConfigurationError(`${fileName} ${what} (the destination setting, -d)`);
   return destination;
 }
+
+/**
+ * The registry a list of images the cluster pulls (workloads, a chart) must be in: `destination`, or none yet
+ * when the cluster's mirror configuration decides each image's (route-entries.ts); `what` says what the list is.
+ */
+export const destinationOrMirrored = (
+  destination: string | undefined,
+  mirrored: boolean,
+  fileName: string,
+  what: string,
+): string | undefined =>
+  mirrored
+    ? undefined
+    : requireDestination(
+        destination,
+        fileName,
+        `${what}: give the registry its images must be in (destination), or the cluster's mirror configuration (mirror-config)`,
+      );

@@ -4,24 +4,19 @@
 // pull it from upstream, which in an air gap fails. Pure.
 import { formatReference, InvalidReferenceError } from '../../registry/reference.js';
 import type { MirrorPolicy } from '../../config/settings.js';
-import type { ImageEntry, ListEntry, SettledEntry } from '../list/entries.js';
+import { settledFrom, type ImageEntry, type ListEntry, type SettledEntry } from '../list/entries.js';
 import { failed } from '../validate/rules.js';
 import type { FailureReason } from '../validate/result.js';
 import { describeScope, routeOf, type MirrorConfig } from './rules.js';
 
 function fails(entry: ImageEntry, reason: FailureReason, message: string): SettledEntry {
   const source = formatReference(entry.source);
-  return {
-    kind: 'settled',
-    line: entry.line,
-    raw: entry.raw,
-    ...(entry.span ? { span: entry.span } : {}),
-    ...(entry.origin ? { origin: entry.origin } : {}),
-    ...(entry.uses ? { uses: entry.uses } : {}),
+  return settledFrom(
+    entry,
     source,
-    destination: null,
-    verdict: failed([{ reason, message: `${source}: ${message}`, brief: message }], []),
-  };
+    null,
+    failed([{ reason, message: `${source}: ${message}`, brief: message }], []),
+  );
 }
 
 export function routeEntries(
