@@ -122,9 +122,37 @@ describe('getInputs', () => {
     ],
     [{ 'source-username': 'u' }, /inputs "source-username" and "source-password" go together/],
     [{ 'destination-password': 'p' }, /inputs "destination-username" and "destination-password" go together/],
+    [{ 'mirror-policy': 'some' }, /input "mirror-policy" must be one of first, all, not "some"/],
   ])('%j is refused, naming the input', (inputs, message) => {
     setInputs({ file: 'images.txt', ...inputs });
     expect(() => getInputs()).toThrow(message);
+  });
+
+  test('the source archive: with no file its images are the lines; with a file, the list is looked up in it', () => {
+    setInputs({ file: '', 'source-archive': 'saved-images.zip' });
+    expect(getInputs()).toMatchObject({
+      file: 'saved-images.zip',
+      sourceArchive: { path: 'saved-images.zip', asList: true },
+    });
+    setInputs({ file: 'images.txt', 'source-archive': 'saved-images.zip' });
+    expect(getInputs()).toMatchObject({
+      file: 'images.txt',
+      sourceArchive: { path: 'saved-images.zip', asList: false },
+    });
+  });
+
+  test('the cluster mirror configuration: paths by line or comma, and the policy', () => {
+    setInputs({
+      file: 'k8s',
+      'mirror-config': 'cluster/registries.conf\ncluster/registries.conf.d, more.conf',
+      'mirror-policy': 'all',
+    });
+    expect(getInputs().mirrors).toEqual({
+      paths: ['cluster/registries.conf', 'cluster/registries.conf.d', 'more.conf'],
+      policy: 'all',
+    });
+    setInputs({ file: 'k8s', 'mirror-config': '', 'mirror-policy': 'first' });
+    expect(getInputs().mirrors).toBeUndefined();
   });
 
   test('passwords are masked as soon as they are read', () => {

@@ -144,12 +144,16 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
       const file = relative(workspace, listPath) || inputs.file;
       const event = currentEvent();
-      const lineLink = listLineLinks({
-        env: process.env,
-        workspace,
-        listPath,
-        pullRequestHeadSha: event.pullRequest?.head?.sha,
-      });
+      // An archive read as the list has no lines to link to.
+      const lineLink =
+        report.format === 'archive'
+          ? undefined
+          : listLineLinks({
+              env: process.env,
+              workspace,
+              listPath,
+              pullRequestHeadSha: event.pullRequest?.head?.sha,
+            });
       // The check run, the comment and the drift issue go through GitHub's API with the workflow's token.
       const github = githubContext(process.env, event, {
         token: inputs.githubToken,
