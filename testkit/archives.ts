@@ -14,6 +14,8 @@ export interface TarMember {
   /** A size written in the header without the data (a sparse member: the file is extended, not written). */
   sparseSize?: number;
   type?: '0' | '2' | '5';
+  /** The size written only in a pax header, the ustar header saying 0. */
+  paxSize?: boolean;
   linkName?: string;
 }
 
@@ -45,14 +47,18 @@ function header(name: string, size: number, type: string, linkName = ''): Buffer
   return block;
 }
 
-function paxHeader(name: string): Buffer {
+function paxHeader(records: Record<string, string>): Buffer {
   const record = (key: string, value: string) => {
     const body = ` ${key}=${value}\n`;
     let length = body.length + 1;
     while (`${length}${body}`.length !== length) length += 1;
     return `${length}${body}`;
   };
-  const data = Buffer.from(record('path', name));
+  const data = Buffer.from(
+    Object.entries(records)
+      .map(([key, value]) => record(key, value))
+      .join(''),
+  );
   return Buffer.concat([
     header('PaxHeader', data.length, 'x'),
     data,
@@ -75,9 +81,14 @@ export class TarWriter {
   }
 
   async add(member: TarMember): Promise<void> {
-    if (Buffer.byteLength(member.name) > 100) await this.#put(paxHeader(member.name));
     const size = member.sparseSize ?? member.data?.length ?? 0;
-    await this.#put(header(member.name, size, member.type ?? '0', member.linkName));
+    // A long name, or a size given only in the pax header (as writers do past ustar's 8 GB: the header says 0).
+    const pax = {
+      ...(Buffer.byteLength(member.name) > 100 ? { path: member.name } : {}),
+      ...(member.paxSize ? { size: String(size) } : {}),
+    };
+    if (Object.keys(pax).length) await this.#put(paxHeader(pax));
+    await this.#put(header(member.name, member.paxSize ? 0 : size, member.type ?? '0', member.linkName));
     const padding = (512 - (size % 512)) % 512;
     if (member.sparseSize !== undefined) this.#offset += member.sparseSize + padding;
     else if (member.data) await this.#put(Buffer.concat([member.data, Buffer.alloc(padding)]));

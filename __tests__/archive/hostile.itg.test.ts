@@ -112,6 +112,21 @@ describe('hostile archives', () => {
     expect(bytesRead).toBeLessThan(16 * 1024);
   });
 
+  test('a member whose size only a pax header gives is skipped by that size, read and streamed alike', async () => {
+    const members: TarMember[] = [
+      { name: 'big.bin', data: Buffer.alloc(70_000, 7), paxSize: true },
+      ...layout(),
+    ];
+    const path = await tar('pax-size.tar', members);
+    expect((await contentsOf(path)).contents.images.map((image) => image.where)).toEqual([
+      'index.json manifests[0]',
+    ]);
+    await writeFile(`${path}.gz`, zlib.gzipSync(await readFile(path)));
+    expect((await contentsOf(`${path}.gz`)).contents.images.map((image) => image.where)).toEqual([
+      'index.json manifests[0]',
+    ]);
+  });
+
   test('a truncated tar: an error naming the archive and the member it ends inside', async () => {
     const whole = await tar('whole.tar', [
       { name: 'big.bin', data: Buffer.alloc(64 * 1024, 1) },

@@ -90,11 +90,16 @@ class HeaderState {
   #longName: string | undefined;
   constructor(private readonly archive: string) {}
 
-  /** The member a header stands for, or undefined when it is metadata or a folder (its data then read by `meta`). */
+  /**
+   * The member a header stands for, or undefined when it is metadata or a folder (its data then read by
+   * `meta`); the header's size becomes the pax one when a pax header gave it.
+   */
   member(header: Header): Member | 'meta' | undefined {
     if (header.type === 'x' || header.type === 'g' || header.type === 'L') return 'meta';
     const raw = this.#pax.get('path') ?? this.#longName ?? header.name;
     const size = Number(this.#pax.get('size') ?? header.size);
+    // A pax `size` is the member's data length (a ustar field cannot hold past 8 GB): the walk skips that much.
+    header.size = size;
     this.#pax = new Map();
     this.#longName = undefined;
     const path = memberPath(this.archive, raw);
@@ -139,9 +144,9 @@ export async function openTarFile(path: string, name: string): Promise<ArchiveMe
       const header = parseHeader(await readAt(offset, BLOCK), name, offset);
       if (!header) break;
       const dataAt = offset + BLOCK;
+      const member = state.member(header);
       if (dataAt + header.size > length)
         throw new ArchiveError(`${name}: member "${header.name}" runs past the end of the file: truncated`);
-      const member = state.member(header);
       if (member === 'meta') {
         if (header.size > MEMBER_MAX_BYTES)
           throw new ArchiveError(`${name}: a ${header.size}-byte tar extended header: refused`);
