@@ -13,7 +13,8 @@ export interface TarMember {
   data?: Buffer;
   /** A size written in the header without the data (a sparse member: the file is extended, not written). */
   sparseSize?: number;
-  type?: '0' | '2' | '5';
+  /** `x`: a pax extended header whose records are `data`, as written (for the hostile tests). */
+  type?: '0' | '2' | '5' | 'x';
   /** The size written only in a pax header, the ustar header saying 0. */
   paxSize?: boolean;
   linkName?: string;

@@ -127,6 +127,41 @@ describe('hostile archives', () => {
     ]);
   });
 
+  test('hostile pax records: a negative record length is not followed, a pax size that is no length is refused', async () => {
+    // "-3 x3 \n": a record claiming -3 bytes, which would walk back forever; the records are ignored instead.
+    const looping = await tar('pax-loop.tar', [
+      { name: 'PaxHeader', type: 'x', data: Buffer.from('-3 x3 \n') },
+      ...layout(),
+    ]);
+    expect((await contentsOf(looping)).contents.images).toHaveLength(1);
+    const negative = await tar('pax-negative.tar', [
+      { name: 'PaxHeader', type: 'x', data: Buffer.from('14 size=-1536\n') },
+      ...layout(),
+    ]);
+    await expect(contentsOf(negative)).rejects.toThrow(
+      'pax-negative.tar: member "oci-layout" has a pax size "-1536": refused',
+    );
+  });
+
+  test("a GNU tar's times where ustar keeps a name prefix are not read as one", async () => {
+    const path = await tar('gnu.tar', layout());
+    const bytes = await readFile(path);
+    // Every header turned GNU ("ustar  \0"), with an access time where POSIX has the prefix, checksums redone.
+    for (let at = 0; at + 512 <= bytes.length; at += 512) {
+      if (bytes.subarray(at + 257, at + 263).toString('latin1') !== 'ustar\0') continue;
+      bytes.write('ustar  \0', at + 257, 'latin1');
+      bytes.write('14757017453', at + 345, 'latin1');
+      bytes.fill(32, at + 148, at + 156);
+      let sum = 0;
+      for (let index = 0; index < 512; index += 1) sum += bytes[at + index] as number;
+      bytes.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
+    }
+    await writeFile(path, bytes);
+    expect((await contentsOf(path)).contents.images.map((image) => image.where)).toEqual([
+      'index.json manifests[0]',
+    ]);
+  });
+
   test('a truncated tar: an error naming the archive and the member it ends inside', async () => {
     const whole = await tar('whole.tar', [
       { name: 'big.bin', data: Buffer.alloc(64 * 1024, 1) },

@@ -14,7 +14,7 @@ import {
 } from '../registry/reference.js';
 import { isHangarZipIndex, readHangarSaved, readHangarZip, savedListRoot } from './hangar.js';
 import { sha256, type ArchiveContents, type ArchivedImage } from './images.js';
-import { ArchiveError, readJson, type ArchiveMembers } from './members.js';
+import { ArchiveError, jsonOf, readJson, type ArchiveMembers } from './members.js';
 import { isLayout, readOciLayout } from './oci-layout.js';
 
 /**
@@ -55,13 +55,13 @@ async function readDockerArchive(members: ArchiveMembers): Promise<ArchiveConten
   const images: ArchivedImage[] = [];
   for (const [at, entry] of manifest.entries()) {
     const where = `manifest.json [${at}]`;
-    if (typeof entry.Config !== 'string') throw new ArchiveError(`${members.name}: ${where} has no Config`);
+    if (typeof entry?.Config !== 'string') throw new ArchiveError(`${members.name}: ${where} has no Config`);
     const configMember = entry.Config.replace(/^\.\//, '');
     const bytes = members.sizes.has(configMember) ? await members.read(configMember) : undefined;
     const digest = bytes ? sha256(bytes) : undefined;
     if (digest) byDigest.set(digest, configMember);
     const config = bytes
-      ? (JSON.parse(bytes.toString('utf8')) as Partial<Platform> & { architecture?: string })
+      ? ((jsonOf(members.name, configMember, bytes) ?? {}) as Partial<Platform> & { architecture?: string })
       : {};
     const platform: Platform = {
       os: String(config.os ?? ''),
@@ -122,7 +122,10 @@ async function readSkopeoDirs(members: ArchiveMembers, archiveName: string): Pro
     const bytes = await members.read(`${folder}manifest.json`);
     const digest = sha256(bytes);
     blobs.set(digest, `${folder}manifest.json`);
-    const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown };
+    const parsed = (jsonOf(members.name, `${folder}manifest.json`, bytes) ?? {}) as {
+      mediaType?: string;
+      manifests?: unknown;
+    };
     const mediaType =
       parsed.mediaType ??
       (parsed.manifests

@@ -53,12 +53,16 @@ export function linkRefused(archive: string, path: string, links: ReadonlyMap<st
 export const firstHeld = (members: ArchiveMembers, paths: readonly string[]): string | undefined =>
   paths.find((path) => members.sizes.has(path));
 
-/** A member read as JSON; an ArchiveError naming it when it is not. */
-export async function readJson(members: ArchiveMembers, path: string): Promise<unknown> {
-  const bytes = await members.read(path);
+/** Bytes of a member as JSON; an ArchiveError naming the archive and the member when they are not. */
+export function jsonOf(archive: string, path: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new ArchiveError(`${members.name}: member ${path} is not JSON: ${(error as Error).message}`);
+    throw new ArchiveError(`${archive}: member ${path} is not JSON: ${(error as Error).message}`);
   }
+}
+
+/** A member read as JSON; an ArchiveError naming it when it is not. */
+export async function readJson(members: ArchiveMembers, path: string): Promise<unknown> {
+  return jsonOf(members.name, path, await members.read(path));
 }

@@ -66,8 +66,10 @@ async function packingOf(path: string): Promise<'zip' | 'gzip' | 'zstd' | 'tar' 
 }
 
 export async function openArchive(path: string, name: string = path): Promise<ArchiveMembers> {
-  const info = await stat(path).catch(() => {
-    throw new ArchiveError(`source-archive "${name}" does not exist`);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new ArchiveError(
+      `source-archive "${name}" ${error.code === 'ENOENT' ? 'does not exist' : `cannot be read: ${error.message}`}`,
+    );
   });
   if (info.isDirectory()) return openFolder(path, name);
   const packing = await packingOf(path);

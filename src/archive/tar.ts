@@ -47,22 +47,24 @@ function parseHeader(block: Buffer, archive: string, offset: number): Header | u
   const prefix = text(block, 345, 155);
   const name = text(block, 0, 100);
   return {
-    name: block.subarray(257, 262).toString() === 'ustar' && prefix ? `${prefix}/${name}` : name,
+    // POSIX ustar ("ustar\0") has the name prefix at 345; GNU's "ustar  \0" keeps times there, not a prefix.
+    name: block.subarray(257, 263).toString('latin1') === 'ustar\0' && prefix ? `${prefix}/${name}` : name,
     size: number(block, 124, 12),
     type: String.fromCharCode(block[156] || 48),
     linkName: text(block, 157, 100),
   };
 }
 
-/** A pax extended header's records (`<length> <key>=<value>\n`). */
+/** A pax extended header's records (`<length> <key>=<value>\n`); a record that does not fit ends the reading. */
 function paxRecords(data: Buffer): Map<string, string> {
   const records = new Map<string, string>();
   let at = 0;
   while (at < data.length) {
     const space = data.indexOf(32, at);
     if (space < 0) break;
-    const length = parseInt(data.subarray(at, space).toString(), 10);
-    if (!length) break;
+    const digits = data.subarray(at, space).toString();
+    const length = /^\d{1,9}$/.test(digits) ? Number(digits) : 0;
+    if (length <= space - at || at + length > data.length) break;
     const record = data.subarray(space + 1, at + length - 1).toString('utf8');
     const equals = record.indexOf('=');
     if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
@@ -97,7 +99,12 @@ class HeaderState {
   member(header: Header): Member | 'meta' | undefined {
     if (header.type === 'x' || header.type === 'g' || header.type === 'L') return 'meta';
     const raw = this.#pax.get('path') ?? this.#longName ?? header.name;
-    const size = Number(this.#pax.get('size') ?? header.size);
+    const paxSize = this.#pax.get('size');
+    if (paxSize !== undefined && !(/^\d{1,16}$/.test(paxSize) && Number.isSafeInteger(Number(paxSize))))
+      throw new ArchiveError(
+        `${this.archive}: member "${raw}" has a pax size "${paxSize.slice(0, 40)}": refused`,
+      );
+    const size = paxSize !== undefined ? Number(paxSize) : header.size;
     // A pax `size` is the member's data length (a ustar field cannot hold past 8 GB): the walk skips that much.
     header.size = size;
     this.#pax = new Map();
@@ -123,7 +130,13 @@ class HeaderState {
 /** An uncompressed tar file: its headers walked, data skipped; members read where they are. */
 export async function openTarFile(path: string, name: string): Promise<ArchiveMembers> {
   const file: FileHandle = await open(path, 'r');
-  const length = (await file.stat()).size;
+  let length: number;
+  try {
+    length = (await file.stat()).size;
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
   let bytesRead = 0;
   const readAt = async (position: number, size: number) => {
     const buffer = Buffer.alloc(size);
@@ -183,6 +196,16 @@ export async function openTarFile(path: string, name: string): Promise<ArchiveMe
   };
 }
 
+/** What one pass over a stream kept: every member's size, the JSON-like members' bytes, links by name. */
+interface StreamRead {
+  sizes: Map<string, number>;
+  kept: Map<string, Buffer>;
+  links: Map<string, string>;
+  /** JSON-like members left out once `keepBytes` was spent. */
+  dropped: Set<string>;
+  keepBytes: number;
+}
+
 /**
  * A tar read from a stream of its (decompressed) bytes, once: every member's size is kept, and the bytes of the
  * members that can be JSON (at most MEMBER_MAX_BYTES, starting with `{` or `[`), within `keepBytes` in all.
@@ -192,7 +215,8 @@ export async function readTarStream(
   name: string,
   packing: string,
   keepBytes = 256 * 1024 * 1024,
-): Promise<{ sizes: Map<string, number>; kept: Map<string, Buffer>; links: Map<string, string> }> {
+): Promise<StreamRead> {
+  const dropped = new Set<string>();
   const sizes = new Map<string, number>();
   const kept = new Map<string, Buffer>();
   const links = new Map<string, string>();
@@ -224,9 +248,11 @@ export async function readTarStream(
         if (current.left > 0) continue;
         const data = current.parts ? Buffer.concat(current.parts) : undefined;
         if (current.member === 'meta') state.meta(current.header, data ?? Buffer.alloc(0));
-        else if (data && (data[0] === 0x7b || data[0] === 0x5b) && keptBytes + data.length <= keepBytes) {
-          kept.set(current.member.path, Buffer.from(data));
-          keptBytes += data.length;
+        else if (data && (data[0] === 0x7b || data[0] === 0x5b)) {
+          if (keptBytes + data.length <= keepBytes) {
+            kept.set(current.member.path, Buffer.from(data));
+            keptBytes += data.length;
+          } else dropped.add(current.member.path);
         }
         skip = padded(current.header.size) - current.header.size;
         current = undefined;
@@ -270,14 +296,14 @@ export async function readTarStream(
       `${name}: the ${packing} ends${inside} before the tar's end-of-archive blocks: truncated`,
     );
   }
-  return { sizes, kept, links };
+  return { sizes, kept, links, dropped, keepBytes };
 }
 
 /** Members of a stream read once (readTarStream): what was not kept cannot be read. */
 export function keptMembers(
   name: string,
   packing: string,
-  read: { sizes: Map<string, number>; kept: Map<string, Buffer>; links: Map<string, string> },
+  read: StreamRead,
   bytesRead: () => number,
 ): ArchiveMembers {
   return {
@@ -293,6 +319,10 @@ export function keptMembers(
       if (bytes) return bytes;
       const size = read.sizes.get(path);
       if (size === undefined) throw new ArchiveError(`${name}: no member ${path}`);
+      if (read.dropped.has(path))
+        throw new ArchiveError(
+          `${name}: member ${path} was not kept: the archive's JSON members pass the ${read.keepBytes / 1024 / 1024} MiB a stream keeps`,
+        );
       throw new ArchiveError(
         size > MEMBER_MAX_BYTES
           ? `${name}: member ${path} is ${size} bytes, more than the ${MEMBER_MAX_BYTES} a JSON member may have: refused`

@@ -420,6 +420,23 @@ describe('route entries', () => {
     destination: parseReference(reference),
   });
 
+  test('a rule that names no mirror, and one that blocks the upstream, say so', () => {
+    const blocked = readRegistriesConf([
+      {
+        path: 'b.conf',
+        text: '[[registry]]\nlocation = "docker.io"\nblocked = true\n\n[[registry]]\nlocation = "quay.io"\ninsecure = true\n',
+      },
+    ]);
+    const [hub, quay] = routeEntries([entry(1, 'nginx:1'), entry(2, 'quay.io/a/b:1')], blocked, 'first');
+    expect(hub).toMatchObject({ verdict: { reason: 'not-mirrored' } });
+    expect(hub?.kind === 'settled' && hub.verdict.detail).toBe(
+      'docker.io/library/nginx:1: the rule for docker.io (b.conf:1 [[registry]]) names no mirror: and b.conf:1 [[registry]] blocks the upstream: the cluster cannot pull it',
+    );
+    expect(quay?.kind === 'settled' && quay.verdict.detail).toMatch(
+      /the rule for quay\.io .* names no mirror: the cluster pulls it from upstream$/,
+    );
+  });
+
   test('first: the first mirror in pull order; all: one line per mirror; uncovered and not served settle failed', () => {
     const entries = [entry(1, 'quay.io/org/app:1'), entry(2, 'ghcr.io/org/tool:2'), entry(3, 'nginx:1.27')];
     const first = routeEntries(entries, config, 'first');

@@ -33,7 +33,10 @@ function isChanged(entry: ListEntry, lines: ReadonlySet<number>): boolean {
 function changedAt<T extends ListEntry>(entry: T, lines: ReadonlySet<number>): T | undefined {
   if (isChanged(entry, lines)) return entry;
   const use = entry.uses?.find((one) => lines.has(one.line));
-  return use === undefined ? undefined : { ...entry, line: use.line };
+  if (use === undefined) return undefined;
+  // The entry's span is its first use's: at another use's line, it has none.
+  const { span: _span, ...rest } = entry;
+  return { ...rest, line: use.line } as T;
 }
 
 /** The entries a selection keeps (in the shard, and changed when changes are given), and how to say so. */

@@ -7,7 +7,7 @@ import type { MirrorPolicy } from '../../config/settings.js';
 import { settledFrom, type ImageEntry, type ListEntry, type SettledEntry } from '../list/entries.js';
 import { failed } from '../validate/rules.js';
 import type { FailureReason } from '../validate/result.js';
-import { describeScope, routeOf, type MirrorConfig } from './rules.js';
+import { describeScope, routeOf, type MirrorConfig, type MirrorRule } from './rules.js';
 
 function fails(entry: ImageEntry, reason: FailureReason, message: string): SettledEntry {
   const source = formatReference(entry.source);
@@ -33,17 +33,25 @@ export function routeEntries(
       if (!(error instanceof InvalidReferenceError)) throw error;
       return [{ kind: 'invalid', line: entry.line, raw: entry.raw, reason: error.message }];
     }
+    // Where the pull goes instead: upstream, or nowhere when the rule blocks it (registries.conf `blocked`,
+    // NeverContactSource); either way, not a mirror.
+    const instead = (rule: MirrorRule | undefined) =>
+      !rule || rule.upstream
+        ? 'the cluster pulls it from upstream'
+        : `and ${rule.where} blocks the upstream: the cluster cannot pull it`;
     switch (route.kind) {
       case 'uncovered':
         return [
           fails(
             entry,
             'not-mirrored',
-            `no rule of the ${config.kind} covers ${entry.source.registry}: the cluster pulls it from upstream`,
+            route.rule
+              ? `the rule for ${describeScope(route.rule.scope)} (${route.rule.where}) names no mirror: ${instead(route.rule)}`
+              : `no rule of the ${config.kind} covers ${entry.source.registry}: ${instead(undefined)}`,
           ),
         ];
       case 'not-served':
-        return [fails(entry, 'reference-not-mirrored', `${route.why}: the cluster pulls it from upstream`)];
+        return [fails(entry, 'reference-not-mirrored', `${route.why}: ${instead(route.rule)}`)];
       case 'mirrors': {
         const { order } = route;
         const scope = describeScope(route.rule.scope);

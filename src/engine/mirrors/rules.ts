@@ -81,8 +81,8 @@ export const emptyConfig = (kind: string, files: string[]): MirrorConfig => ({
 
 /** Where a pull of one reference goes, as the configuration says. */
 export type Route =
-  /** No rule covers it: the pull goes upstream. */
-  | { kind: 'uncovered' }
+  /** No rule covers it, or the rule that does names no mirror: the pull goes upstream (or nowhere, blocked). */
+  | { kind: 'uncovered'; rule?: MirrorRule }
   /** A rule covers it, but none of its places serves this kind of reference (a tag and digest-only mirrors). */
   | { kind: 'not-served'; rule: MirrorRule; why: string }
   /** The places, in pull order, each with the reference there. */
@@ -171,7 +171,8 @@ const serves = (endpoint: MirrorEndpoint, ref: ImageReference) =>
 /** Where the runtime sends a pull of `ref`: the covering rule's places that serve this kind of reference, in order. */
 export function routeOf(rules: readonly MirrorRule[], ref: ImageReference): Route {
   const rule = ruleFor(rules, ref);
-  if (!rule || rule.endpoints.length === 0) return { kind: 'uncovered' };
+  if (!rule) return { kind: 'uncovered' };
+  if (rule.endpoints.length === 0) return { kind: 'uncovered', rule };
   const usable = rule.endpoints.filter((endpoint) => serves(endpoint, ref));
   if (usable.length === 0) {
     const only = rule.endpoints[0]?.serves === 'digest' ? 'digest' : 'tag';
