@@ -4,7 +4,7 @@
 // to), and folders copied from skopeo's layouts. Hostile archives are built here too.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -244,5 +244,3 @@ export async function put(path: string, data: Buffer | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
 }
-
-export const sizeOf = async (path: string) => (await stat(path)).size;

@@ -2,7 +2,7 @@
 // archive-incomplete line), never a hang, a crash, or a file written anywhere: nothing is ever extracted.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -160,6 +160,34 @@ describe('hostile archives', () => {
     expect((await contentsOf(path)).contents.images.map((image) => image.where)).toEqual([
       'index.json manifests[0]',
     ]);
+  });
+
+  test('a zip is read by its central directory and the JSON it needs: under 1% of a 32 MiB archive (README)', async () => {
+    const zip = join(dir, 'in-place.zip');
+    await writeZip(
+      zip,
+      [
+        { name: `share/sha256/${'0'.repeat(64)}`, data: Buffer.alloc(32 * 1024 * 1024, 1) },
+        { name: 'index.json', data: Buffer.from('{"list":[],"version":"v1.2.0"}') },
+      ],
+      true,
+    );
+    const { contents, bytesRead } = await contentsOf(zip);
+    expect(contents.kind).toBe('hangar zip');
+    expect(bytesRead).toBeGreaterThan(0);
+    expect(bytesRead).toBeLessThan((await stat(zip)).size / 100);
+  });
+
+  test('one part of a split archive says to join the parts', async () => {
+    const whole = await tar('split.tar', [
+      { name: 'big.bin', data: Buffer.alloc(64 * 1024, 1) },
+      ...layout(),
+    ]);
+    const part = join(dir, 'haul.tar.001');
+    await writeFile(part, (await readFile(whole)).subarray(0, 20_000));
+    await expect(contentsOf(part)).rejects.toThrow(
+      /haul\.tar\.001: member "big\.bin" runs past the end of the file: truncated \(it looks like one part of a split archive: join the parts first, e\.g\. cat haul\.tar\.\* > haul\.tar\)/,
+    );
   });
 
   test('a truncated tar: an error naming the archive and the member it ends inside', async () => {

@@ -144,16 +144,16 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
       const shardName = inputs.shard ? `shard ${inputs.shard.index}/${inputs.shard.count}` : undefined;
       const file = relative(workspace, listPath) || inputs.file;
       const event = currentEvent();
-      // An archive read as the list has no lines to link to.
-      const lineLink =
-        report.format === 'archive'
-          ? undefined
-          : listLineLinks({
-              env: process.env,
-              workspace,
-              listPath,
-              pullRequestHeadSha: event.pullRequest?.head?.sha,
-            });
+      // An archive read as the list is no file: nothing to link to or annotate on.
+      const listIsFile = !inputs.sourceArchive?.asList;
+      const lineLink = !listIsFile
+        ? undefined
+        : listLineLinks({
+            env: process.env,
+            workspace,
+            listPath,
+            pullRequestHeadSha: event.pullRequest?.head?.sha,
+          });
       // The check run, the comment and the drift issue go through GitHub's API with the workflow's token.
       const github = githubContext(process.env, event, {
         token: inputs.githubToken,
@@ -165,8 +165,7 @@ async function validate(inputs: ActionInputs, workspace: string): Promise<void> 
         touched: narrowed?.changed?.files ? undefined : narrowed?.changed?.lines,
       });
       const octokit = github ? octokitFor(github.token) : undefined;
-      // Lines are annotated on the list file; an archive read as the list is no file to annotate.
-      const annotate = inputs.annotations && report.format !== 'archive';
+      const annotate = inputs.annotations && listIsFile;
       const checkRun = annotate && github && octokit ? await publishCheckRun(octokit, github, report) : false;
       // Without a check run (no token, no permission), the first failures as workflow commands.
       if (annotate && !checkRun) {

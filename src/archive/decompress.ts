@@ -48,8 +48,6 @@ export function zstdDecoder(): Transform {
   });
 }
 
-export const isNativeZstd = () => typeof (zlib as ZlibWithZstd).createZstdDecompress === 'function';
-
 /**
  * The decompressed bytes of a gzip or zstd file, chunk by chunk; `counted` is told the compressed bytes read.
  * A corrupt stream or a bomb is an ArchiveError naming the archive.

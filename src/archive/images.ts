@@ -58,20 +58,14 @@ export async function readBlob(
   digest: string,
 ): Promise<Buffer> {
   const member = contents.blobMember(digest);
-  if (!member) throw new ArchiveIncompleteError(`${members.name} holds no blob ${digest}`, digest);
+  if (!member) throw new ArchiveIncompleteError(`${members.name} holds no blob ${digest}`);
   const bytes = await members.read(member);
   if (sha256(bytes) !== digest)
-    throw new ArchiveIncompleteError(`${members.name}: member ${member} does not hash to ${digest}`, digest);
+    throw new ArchiveIncompleteError(`${members.name}: member ${member} does not hash to ${digest}`);
   return bytes;
 }
 
 /** A blob the comparison needs that the archive lacks (or holds corrupted): the line's `archive-incomplete`. */
 export class ArchiveIncompleteError extends Error {
   override name = 'ArchiveIncompleteError';
-  constructor(
-    message: string,
-    readonly digest: string,
-  ) {
-    super(message);
-  }
 }

@@ -3,13 +3,12 @@
 // an OCI layout's, a Zarf package and a hauler store (OCI layouts with their own naming) before a plain layout,
 // and an OCI layout (docker save >= 25 writes both) before docker-archive's manifest.json.
 import { crc32 } from 'node:zlib';
-import type { Descriptor, Platform } from '../registry/manifest.js';
+import { platformOfConfig, type Descriptor } from '../registry/manifest.js';
 import {
   checkRepository,
   checkTag,
-  isValid,
   overrideRegistry,
-  parseReference,
+  referenceOrUndefined,
   type ImageReference,
 } from '../registry/reference.js';
 import { isHangarZipIndex, readHangarSaved, readHangarZip, savedListRoot } from './hangar.js';
@@ -60,14 +59,7 @@ async function readDockerArchive(members: ArchiveMembers): Promise<ArchiveConten
     const bytes = members.sizes.has(configMember) ? await members.read(configMember) : undefined;
     const digest = bytes ? sha256(bytes) : undefined;
     if (digest) byDigest.set(digest, configMember);
-    const config = bytes
-      ? ((jsonOf(members.name, configMember, bytes) ?? {}) as Partial<Platform> & { architecture?: string })
-      : {};
-    const platform: Platform = {
-      os: String(config.os ?? ''),
-      architecture: String(config.architecture ?? ''),
-      ...(config.variant ? { variant: String(config.variant) } : {}),
-    };
+    const platform = platformOfConfig(bytes ? jsonOf(members.name, configMember, bytes) : {});
     const configs = [
       digest
         ? {
@@ -85,9 +77,8 @@ async function readDockerArchive(members: ArchiveMembers): Promise<ArchiveConten
     if (tags.length === 0)
       images.push({ where, strength: 'config', configs, loadedAs: unnamed(members, where) });
     for (const tag of tags) {
-      if (!isValid(() => parseReference(tag)))
-        throw new ArchiveError(`${members.name}: ${where} RepoTags "${tag}" is not a reference`);
-      const name = parseReference(tag);
+      const name = referenceOrUndefined(tag);
+      if (!name) throw new ArchiveError(`${members.name}: ${where} RepoTags "${tag}" is not a reference`);
       images.push({
         name,
         where: `${where} ${tag}`,
@@ -142,7 +133,7 @@ async function readSkopeoDirs(members: ArchiveMembers, archiveName: string): Pro
     const scoped = folder.replace(/\/$/, '');
     const written = scoped.includes(':') ? scoped : label;
     const nameMatch = /^(.+):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/.exec(written);
-    const name = nameMatch && isValid(() => parseReference(written)) ? parseReference(written) : undefined;
+    const name = nameMatch ? referenceOrUndefined(written) : undefined;
     images.push({
       ...(name ? { name } : {}),
       where: `${folder}manifest.json`,

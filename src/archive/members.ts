@@ -40,18 +40,50 @@ export function memberPath(archive: string, raw: string): string {
     .join('/');
 }
 
-/** Reading a link is refused: it is never followed, in or out of the archive. */
-export function linkRefused(archive: string, path: string, links: ReadonlyMap<string, string>): void {
-  const target = links.get(path);
-  if (target !== undefined)
-    throw new ArchiveError(
-      `${archive}: member "${path}" is a link (to "${target}"): refused, links are never followed`,
-    );
+/** What one packing gives: its files' sizes, its links, and how it reads a file's bytes. */
+export interface PackingReader {
+  name: string;
+  packing: string;
+  /** Files by normalised path, with their sizes. */
+  files: ReadonlyMap<string, number>;
+  /** Links by path, with their targets: names only, never read. */
+  links: ReadonlyMap<string, string>;
+  bytesRead: () => number;
+  /** A file's bytes, once the checks every packing shares have passed. */
+  readFile(path: string, size: number): Promise<Buffer>;
+  close(): Promise<void>;
 }
 
-/** The first member among these paths that the archive holds. */
-export const firstHeld = (members: ArchiveMembers, paths: readonly string[]): string | undefined =>
-  paths.find((path) => members.sizes.has(path));
+/**
+ * One packing's reader as the members every kind reads, with the refusals all packings share, in one place: a
+ * link is never followed, an absent member and one over MEMBER_MAX_BYTES are errors naming the archive and it.
+ */
+export function membersOf(reader: PackingReader): ArchiveMembers {
+  const { name } = reader;
+  return {
+    name,
+    packing: reader.packing,
+    sizes: new Map([...reader.files, ...[...reader.links.keys()].map((path) => [path, 0] as const)]),
+    get bytesRead() {
+      return reader.bytesRead();
+    },
+    async read(path) {
+      const target = reader.links.get(path);
+      if (target !== undefined)
+        throw new ArchiveError(
+          `${name}: member "${path}" is a link (to "${target}"): refused, links are never followed`,
+        );
+      const size = reader.files.get(path);
+      if (size === undefined) throw new ArchiveError(`${name}: no member ${path}`);
+      if (size > MEMBER_MAX_BYTES)
+        throw new ArchiveError(
+          `${name}: member ${path} is ${size} bytes, more than the ${MEMBER_MAX_BYTES} a JSON member may have: refused`,
+        );
+      return reader.readFile(path, size);
+    },
+    close: () => reader.close(),
+  };
+}
 
 /** Bytes of a member as JSON; an ArchiveError naming the archive and the member when they are not. */
 export function jsonOf(archive: string, path: string, bytes: Buffer): unknown {
@@ -62,7 +94,17 @@ export function jsonOf(archive: string, path: string, bytes: Buffer): unknown {
   }
 }
 
-/** A member read as JSON; an ArchiveError naming it when it is not. */
-export async function readJson(members: ArchiveMembers, path: string): Promise<unknown> {
-  return jsonOf(members.name, path, await members.read(path));
+/** Members already read as JSON, by archive: telling the kind and reading it ask for the same index.json. */
+const parsed = new WeakMap<ArchiveMembers, Map<string, Promise<unknown>>>();
+
+/** A member read as JSON, once per archive (the value is shared: read, never changed); an ArchiveError naming it when it is not. */
+export function readJson(members: ArchiveMembers, path: string): Promise<unknown> {
+  let cache = parsed.get(members);
+  if (!cache) parsed.set(members, (cache = new Map()));
+  let value = cache.get(path);
+  if (!value) {
+    value = members.read(path).then((bytes) => jsonOf(members.name, path, bytes));
+    cache.set(path, value);
+  }
+  return value;
 }

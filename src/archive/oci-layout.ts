@@ -11,7 +11,7 @@
 // A descriptor is the top manifest the tool stored: an index when it kept every platform (skopeo --all, crane,
 // hauler, docker's containerd store), else one image manifest (Zarf keeps its package's architecture).
 import type { Descriptor } from '../registry/manifest.js';
-import { isValid, overrideRegistry, parseReference, type ImageReference } from '../registry/reference.js';
+import { overrideRegistry, referenceOrUndefined, type ImageReference } from '../registry/reference.js';
 import { hexOf, type ArchiveContents, type ArchivedImage } from './images.js';
 import { ArchiveError, readJson, type ArchiveMembers } from './members.js';
 
@@ -28,8 +28,7 @@ export function nameOf(
   annotations: Record<string, string>,
   flavour: Flavour,
 ): { name?: ImageReference; tag?: string } {
-  const full = (text: string | undefined) =>
-    text && isValid(() => parseReference(text)) ? parseReference(text) : undefined;
+  const full = referenceOrUndefined;
   const containerd = full(annotations[CONTAINERD_NAME]);
   if (containerd) return { name: containerd };
   const ref = annotations[REF_NAME];

@@ -4,7 +4,7 @@
 import { open, readdir, readlink, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { decompressedChunks } from './decompress.js';
-import { ArchiveError, linkRefused, MEMBER_MAX_BYTES, type ArchiveMembers } from './members.js';
+import { ArchiveError, membersOf, type ArchiveMembers } from './members.js';
 import { keptMembers, openTarFile, readTarStream } from './tar.js';
 import { openZipFile } from './zip.js';
 
@@ -13,27 +13,17 @@ async function openFolder(path: string, name: string): Promise<ArchiveMembers> {
   const links = new Map<string, string>();
   for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
     const inside = relative(path, join(entry.parentPath, entry.name)).split(sep).join('/');
-    if (entry.isSymbolicLink()) {
-      links.set(inside, await readlink(join(path, inside)));
-      sizes.set(inside, 0);
-    } else if (entry.isFile()) sizes.set(inside, (await stat(join(path, inside))).size);
+    if (entry.isSymbolicLink()) links.set(inside, await readlink(join(path, inside)));
+    else if (entry.isFile()) sizes.set(inside, (await stat(join(path, inside))).size);
   }
   let bytesRead = 0;
-  return {
+  return membersOf({
     name,
     packing: 'folder',
-    sizes,
-    get bytesRead() {
-      return bytesRead;
-    },
-    async read(member) {
-      linkRefused(name, member, links);
-      const size = sizes.get(member);
-      if (size === undefined) throw new ArchiveError(`${name}: no file ${member}`);
-      if (size > MEMBER_MAX_BYTES)
-        throw new ArchiveError(
-          `${name}: ${member} is ${size} bytes, more than the ${MEMBER_MAX_BYTES} a JSON file may have: refused`,
-        );
+    files: sizes,
+    links,
+    bytesRead: () => bytesRead,
+    async readFile(member, size) {
       const file = await open(join(path, ...member.split('/')), 'r');
       try {
         const buffer = Buffer.alloc(size);
@@ -45,7 +35,7 @@ async function openFolder(path: string, name: string): Promise<ArchiveMembers> {
       }
     },
     close: async () => undefined,
-  };
+  });
 }
 
 /** How a file is packed, from its first bytes. */
@@ -65,7 +55,22 @@ async function packingOf(path: string): Promise<'zip' | 'gzip' | 'zstd' | 'tar' 
   }
 }
 
+/** A part of a split archive (hangar `.partN`, Zarf `.partNNN`, hauler `.NNN`), which is not read on its own. */
+const SPLIT_PART = /\.(part\d+|\d{3})$/;
+
 export async function openArchive(path: string, name: string = path): Promise<ArchiveMembers> {
+  try {
+    return await openPacked(path, name);
+  } catch (error) {
+    if (error instanceof ArchiveError && SPLIT_PART.test(name))
+      throw new ArchiveError(
+        `${error.message} (it looks like one part of a split archive: join the parts first, e.g. cat ${name.replace(SPLIT_PART, '')}.* > ${name.replace(SPLIT_PART, '')})`,
+      );
+    throw error;
+  }
+}
+
+async function openPacked(path: string, name: string): Promise<ArchiveMembers> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new ArchiveError(
       `source-archive "${name}" ${error.code === 'ENOENT' ? 'does not exist' : `cannot be read: ${error.message}`}`,

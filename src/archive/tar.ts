@@ -4,7 +4,7 @@
 // (`path`, `size`) and GNU long names (`L`) are read, as the tars skopeo, docker, Zarf and hauler write use them.
 // Written here rather than with tar-stream, which reads every byte of every member and cannot seek.
 import { open, type FileHandle } from 'node:fs/promises';
-import { ArchiveError, linkRefused, MEMBER_MAX_BYTES, memberPath, type ArchiveMembers } from './members.js';
+import { ArchiveError, MEMBER_MAX_BYTES, memberPath, membersOf, type ArchiveMembers } from './members.js';
 
 const BLOCK = 512;
 
@@ -172,31 +172,21 @@ export async function openTarFile(path: string, name: string): Promise<ArchiveMe
     await file.close();
     throw error;
   }
-  return {
+  return membersOf({
     name,
     packing: 'tar',
-    sizes: new Map([
-      ...[...where].map(([path, { size }]) => [path, size] as const),
-      ...[...links.keys()].map((path) => [path, 0] as const),
-    ]),
-    get bytesRead() {
-      return bytesRead;
-    },
-    async read(path) {
-      linkRefused(name, path, links);
-      const at = where.get(path);
-      if (!at) throw new ArchiveError(`${name}: no member ${path}`);
-      if (at.size > MEMBER_MAX_BYTES)
-        throw new ArchiveError(
-          `${name}: member ${path} is ${at.size} bytes, more than the ${MEMBER_MAX_BYTES} a JSON member may have: refused`,
-        );
+    files: new Map([...where].map(([path, { size }]) => [path, size])),
+    links,
+    bytesRead: () => bytesRead,
+    readFile: async (path) => {
+      const at = where.get(path) as { offset: number; size: number };
       return readAt(at.offset, at.size);
     },
     close: () => file.close(),
-  };
+  });
 }
 
-/** What one pass over a stream kept: every member's size, the JSON-like members' bytes, links by name. */
+/** What one pass over a stream kept: every file's size, the JSON-like files' bytes, links by name. */
 interface StreamRead {
   sizes: Map<string, number>;
   kept: Map<string, Buffer>;
@@ -272,7 +262,6 @@ export async function readTarStream(
       }
       if (member !== 'meta' && member.link !== undefined) {
         links.set(member.path, member.link);
-        sizes.set(member.path, 0);
         skip = padded(header.size);
         continue;
       }
@@ -306,29 +295,21 @@ export function keptMembers(
   read: StreamRead,
   bytesRead: () => number,
 ): ArchiveMembers {
-  return {
+  return membersOf({
     name,
     packing,
-    sizes: read.sizes,
-    get bytesRead() {
-      return bytesRead();
-    },
-    async read(path) {
-      linkRefused(name, path, read.links);
+    files: read.sizes,
+    links: read.links,
+    bytesRead,
+    readFile: async (path) => {
       const bytes = read.kept.get(path);
       if (bytes) return bytes;
-      const size = read.sizes.get(path);
-      if (size === undefined) throw new ArchiveError(`${name}: no member ${path}`);
-      if (read.dropped.has(path))
-        throw new ArchiveError(
-          `${name}: member ${path} was not kept: the archive's JSON members pass the ${read.keepBytes / 1024 / 1024} MiB a stream keeps`,
-        );
       throw new ArchiveError(
-        size > MEMBER_MAX_BYTES
-          ? `${name}: member ${path} is ${size} bytes, more than the ${MEMBER_MAX_BYTES} a JSON member may have: refused`
+        read.dropped.has(path)
+          ? `${name}: member ${path} was not kept: the archive's JSON members pass the ${read.keepBytes / 1024 / 1024} MiB a stream keeps`
           : `${name}: member ${path} is not JSON`,
       );
     },
     close: async () => undefined,
-  };
+  });
 }

@@ -1,14 +1,16 @@
 // A zip (hangar >= 1.7 `save`), read by its central directory, ZIP64 records included (yauzl, MIT: reads the
 // central directory and only the entries asked for, checks each entry's sizes while inflating); only the JSON
-// entries the check needs are read. An entry that climbs out of the archive is refused (yauzl's own name check
-// is on, and memberPath checks again); a symbolic link entry (Unix mode 0o120000) is a name only, never read.
+// entries the check needs are read. Names are taken as bytes (decodeStrings off) and checked by memberPath, the
+// one check every packing shares; a symbolic link entry (Unix mode 0o120000) is a name only, never read.
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { ArchiveError, linkRefused, MEMBER_MAX_BYTES, memberPath, type ArchiveMembers } from './members.js';
+import { ArchiveError, MEMBER_MAX_BYTES, memberPath, membersOf, type ArchiveMembers } from './members.js';
 
 const openZip = (path: string) =>
   new Promise<ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, zip) =>
-      error ? reject(error) : resolve(zip),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
+      (error, zip) => (error ? reject(error) : resolve(zip)),
     ),
   );
 
@@ -19,7 +21,6 @@ export async function openZipFile(path: string, name: string): Promise<ArchiveMe
   } catch (error) {
     throw new ArchiveError(`${name}: not a readable zip: ${(error as Error).message}`);
   }
-  // Bytes read: the central directory (from its offset to the end), then each entry read.
   // Bytes read: the central directory (from where it starts, yauzl's cursor before the first entry, to the end
   // of the file), then each entry read.
   let bytesRead =
@@ -31,53 +32,33 @@ export async function openZipFile(path: string, name: string): Promise<ArchiveMe
       zip.on('entry', (entry: Entry) => {
         try {
           const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
-          const path = memberPath(name, entry.fileName);
+          // With decodeStrings off, yauzl hands the name over as its bytes (UTF-8 by every writer here).
+          const raw = Buffer.from(entry.fileName as unknown as Uint8Array).toString('utf8');
+          const path = memberPath(name, raw);
           // A symbolic link is kept as a name only (its target is the entry's data, never followed).
           if (mode === 0o120000) links.set(path, '(a zip symbolic link)');
-          else if (!entry.fileName.endsWith('/')) entries.set(path, entry);
+          else if (!raw.endsWith('/')) entries.set(path, entry);
           zip.readEntry();
         } catch (error) {
           reject(error);
         }
       });
       zip.once('end', resolve);
-      zip.once('error', (error: Error) => {
-        // yauzl refuses a name that is absolute or climbs out before it is handed over: said as memberPath says it.
-        const climbs = /^(invalid relative path|absolute path): (.*)$/.exec(error.message);
-        reject(
-          error instanceof ArchiveError
-            ? error
-            : new ArchiveError(
-                climbs
-                  ? `${name}: member "${climbs[2]}" climbs out of the archive: refused`
-                  : `${name}: ${error.message}`,
-              ),
-        );
-      });
+      zip.once('error', (error: Error) => reject(new ArchiveError(`${name}: ${error.message}`)));
       zip.readEntry();
     });
   } catch (error) {
     zip.close();
     throw error instanceof ArchiveError ? error : new ArchiveError(`${name}: ${(error as Error).message}`);
   }
-  return {
+  return membersOf({
     name,
     packing: 'zip',
-    sizes: new Map([
-      ...[...entries].map(([path, entry]) => [path, Number(entry.uncompressedSize)] as const),
-      ...[...links.keys()].map((path) => [path, 0] as const),
-    ]),
-    get bytesRead() {
-      return bytesRead;
-    },
-    async read(path) {
-      linkRefused(name, path, links);
-      const entry = entries.get(path);
-      if (!entry) throw new ArchiveError(`${name}: no member ${path}`);
-      if (entry.uncompressedSize > MEMBER_MAX_BYTES)
-        throw new ArchiveError(
-          `${name}: member ${path} is ${entry.uncompressedSize} bytes, more than the ${MEMBER_MAX_BYTES} a JSON member may have: refused`,
-        );
+    files: new Map([...entries].map(([path, entry]) => [path, Number(entry.uncompressedSize)])),
+    links,
+    bytesRead: () => bytesRead,
+    async readFile(path) {
+      const entry = entries.get(path) as Entry;
       bytesRead += Number(entry.compressedSize) + 30 + entry.fileName.length;
       const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
         zip.openReadStream(entry, (error, readable) => (error ? reject(error) : resolve(readable))),
@@ -103,5 +84,5 @@ export async function openZipFile(path: string, name: string): Promise<ArchiveMe
       return Buffer.concat(parts);
     },
     close: async () => zip.close(),
-  };
+  });
 }

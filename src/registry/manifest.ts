@@ -61,6 +61,19 @@ export type Manifest =
       history: string[];
     };
 
+/** An image config's platform (os, architecture, variant, os.version), as the image spec's config holds it. */
+export function platformOfConfig(config: unknown): Platform {
+  const fields = (config && typeof config === 'object' ? config : {}) as Partial<
+    Record<keyof Platform, unknown>
+  >;
+  return {
+    os: String(fields.os ?? ''),
+    architecture: String(fields.architecture ?? ''),
+    ...(fields.variant ? { variant: String(fields.variant) } : {}),
+    ...(fields['os.version'] ? { 'os.version': String(fields['os.version']) } : {}),
+  };
+}
+
 export class InvalidManifestError extends Error {
   override name = 'InvalidManifestError';
 }

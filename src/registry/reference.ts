@@ -152,6 +152,17 @@ export function parseReference(text: string): ImageReference {
   };
 }
 
+/** A reference, or undefined when the text is none (a name an archive gives, which may be only a tag). */
+export function referenceOrUndefined(text: string | undefined): ImageReference | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseReference(text);
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return undefined;
+    throw error;
+  }
+}
+
 export function formatReference(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }

@@ -646,6 +646,13 @@ annotations:
 });
 
 describe('detection and bad input', () => {
+  test('with mirror-config, a list that names its own destinations is refused as such, before its reader asks for one', () => {
+    const sync = 'registry.example.com:\n  images:\n    busybox:\n      - "1.36"\n';
+    expect(() => readList(sync, options({ mirrored: true }))).toThrow(
+      /list\.yml is a skopeo-sync list, which names its own destinations; mirror-config sends/,
+    );
+  });
+
   test('hangar lists stay hangar lists', () => {
     expect(
       readList(

@@ -53,16 +53,18 @@ function regsyncFrom(text: string, fileName: string): RegsyncSource {
   return regsyncSource(first, fileName);
 }
 
-export function readList(text: string, options: ReadListOptions): ListRead {
-  const read = readAnyList(text, options);
-  if (options.mirrored && !MIRRORABLE_FORMATS.includes(read.format))
+/**
+ * With mirror-config, only lists of the images a cluster pulls may be read: refused once the format is told,
+ * before its reader asks for a destination it would not need.
+ */
+function refuseMirrored(format: ListFormat, options: ReadListOptions): void {
+  if (options.mirrored && !MIRRORABLE_FORMATS.includes(format))
     throw new ConfigurationError(
-      `${options.fileName} is a ${read.format} list, which names its own destinations; mirror-config sends the images a cluster pulls: a hangar list of one reference a line (docker compose config --images), Kubernetes workloads or a Helm Chart.yaml`,
+      `${options.fileName} is a ${format} list, which names its own destinations; mirror-config sends the images a cluster pulls: a hangar list of one reference a line (docker compose config --images), Kubernetes workloads or a Helm Chart.yaml`,
     );
-  return read;
 }
 
-function readAnyList(text: string, options: ReadListOptions): ListRead {
+export function readList(text: string, options: ReadListOptions): ListRead {
   const { fileName } = options;
   const forced = options.format;
   if (forced === 'hangar' || (!forced && !looksLikeYamlMap(text) && !looksLikeMapping(text)))
@@ -71,10 +73,14 @@ function readAnyList(text: string, options: ReadListOptions): ListRead {
     throw new ConfigurationError(
       'list-format archive is how a source archive is read without a list: give source-archive and no file',
     );
-  if (forced === 'oc-mirror' || (!forced && looksLikeMapping(text))) return readMapping(text);
+  if (forced === 'oc-mirror' || (!forced && looksLikeMapping(text))) {
+    refuseMirrored('oc-mirror', options);
+    return readMapping(text);
+  }
   const readFile = (path: string) => readFileSync(resolve(dirname(options.filePath), path), 'utf8');
   // A sync config can be large: told from its text and read in slices, never parsed whole first.
   if (forced === 'regsync' || (!forced && regsyncText(text))) {
+    refuseMirrored('regsync', options);
     if (!regsyncText(text))
       throw new ConfigurationError(`image list "${fileName}" is not a regsync config (no sync: list)`);
     return readRegsync(regsyncFrom(text, fileName), fileName, {
@@ -104,6 +110,7 @@ function readAnyList(text: string, options: ReadListOptions): ListRead {
     throw new ConfigurationError(
       `image list "${fileName}" is YAML of no list format this check reads; tried ${YAML_FORMATS} (or force one with list-format)`,
     );
+  refuseMirrored(format, options);
   switch (format) {
     case 'kubernetes':
       return readKubernetes(docs, fileName, options.destination, options.mirrored);

@@ -41,8 +41,6 @@ export interface RegsyncDocument {
   entries: Record<string, unknown>[];
 }
 
-export const looksLikeRegsync = (data: unknown) => isRecord(data) && Array.isArray(data.sync);
-
 /** Told from the text, before any parsing: a top-level `sync:` key. */
 export const regsyncText = (text: string) => /^sync:(\s*(#.*)?$|\s+\[)/m.test(text);
 

@@ -25,7 +25,7 @@ import { validatePair, missingBlobs, type SourceSide } from './pair.js';
 import { formatPlatform, isAttestation, samePlatform, selectedByFilter } from './platform.js';
 import { errorVerdict, isAbsent, missingVerdict } from './reasons.js';
 import type { Finding, PlatformResult, Verdict } from './result.js';
-import { failed, short } from './rules.js';
+import { blobFindings, failed, short } from './rules.js';
 
 const PLATFORMS_ONLY = 'the archive holds the platform manifests, not the upstream index';
 const CONFIG_ONLY = 'the manifest cannot be compared (the archive re-packed the layers)';
@@ -34,89 +34,72 @@ const CONFIG_ONLY = 'the manifest cannot be compared (the archive re-packed the 
 const needed = (entry: Descriptor, options: ValidateOptions) =>
   isAttestation(entry) ? options.provenance : selectedByFilter(entry.platform, options.filter);
 
-/** A manifest from the archive, proven by its digest. */
-async function manifestOf(archived: ArchivedSource, descriptor: Descriptor, what: string): Promise<Manifest> {
-  try {
-    return parseManifest(
-      await readBlob(archived.members, archived.contents, descriptor.digest),
-      descriptor.mediaType,
-    );
-  } catch (error) {
-    if (error instanceof ArchiveIncompleteError)
-      throw new ArchiveIncompleteError(`the archive lacks ${what} ${descriptor.digest}`, descriptor.digest);
-    throw error;
-  }
-}
-
-/** An image manifest's config must be in the archive (its platform is read from it). */
-function requireConfig(archived: ArchivedSource, manifest: Manifest, what: string): void {
-  if (manifest.kind === 'image' && !archived.contents.blobMember(manifest.config.digest))
-    throw new ArchiveIncompleteError(
-      `the archive lacks the config ${manifest.config.digest} of ${what}`,
-      manifest.config.digest,
-    );
-}
+/** What a child is called when the archive lacks it (`the linux/arm64 manifest`). */
+const childLabel = (entry: Descriptor) =>
+  isAttestation(entry)
+    ? 'an attestation manifest'
+    : `the ${formatPlatform(entry.platform ?? { os: '', architecture: '' })} manifest`;
 
 /**
  * The archive read as a registry source of one image: its top manifest (or, with only platform manifests, an
- * index made of them), after checking that every manifest and config the comparison reads is there.
+ * index made of them), after checking that every manifest and config the comparison reads is there. Each
+ * manifest is read, hashed and parsed once: the check's reads are the comparison's.
  */
 async function archiveSide(archived: ArchivedSource, options: ValidateOptions): Promise<SourceSide> {
   const { image } = archived;
+  const fetched = new Map<string, FetchedManifest>();
+  /** A manifest from the archive, proven by its digest; `what` names it when the archive lacks it. */
+  const read = async (descriptor: Descriptor, what: string): Promise<FetchedManifest> => {
+    const known = fetched.get(descriptor.digest);
+    if (known) return known;
+    let bytes: Buffer;
+    try {
+      bytes = await readBlob(archived.members, archived.contents, descriptor.digest);
+    } catch (error) {
+      if (error instanceof ArchiveIncompleteError)
+        throw new ArchiveIncompleteError(`the archive lacks ${what} ${descriptor.digest}`);
+      throw error;
+    }
+    const manifest = parseManifest(bytes, descriptor.mediaType || undefined);
+    const one = {
+      digest: descriptor.digest,
+      mediaType: manifest.mediaType,
+      size: bytes.length,
+      bytes,
+      manifest,
+    };
+    fetched.set(descriptor.digest, one);
+    return one;
+  };
+  /** An image manifest's config must be in the archive too (its platform is read from it). */
+  const requireConfig = ({ manifest }: FetchedManifest, what: string) => {
+    if (manifest.kind === 'image' && !archived.contents.blobMember(manifest.config.digest))
+      throw new ArchiveIncompleteError(`the archive lacks the config ${manifest.config.digest} of ${what}`);
+  };
+  const requireChildren = async (children: readonly Descriptor[]) => {
+    for (const entry of children.filter((one) => needed(one, options)))
+      requireConfig(await read(entry, childLabel(entry)), childLabel(entry));
+  };
+
   let top: Descriptor;
-  let made: FetchedManifest | undefined;
   if (image.strength === 'platforms') {
     const platforms = image.platforms ?? [];
     const bytes = Buffer.from(
       JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: platforms }),
     );
-    const digest = sha256(bytes);
-    made = {
-      digest,
-      mediaType: MediaType.ociIndex,
-      size: bytes.length,
-      bytes,
-      manifest: parseManifest(bytes, MediaType.ociIndex),
-    };
-    top = { mediaType: MediaType.ociIndex, digest, size: bytes.length };
-    for (const entry of platforms.filter((one) => needed(one, options))) {
-      const label = isAttestation(entry)
-        ? 'an attestation manifest'
-        : `the ${formatPlatform(entry.platform ?? { os: '', architecture: '' })} manifest`;
-      requireConfig(archived, await manifestOf(archived, entry, label), label);
-    }
+    top = { mediaType: MediaType.ociIndex, digest: sha256(bytes), size: bytes.length };
+    fetched.set(top.digest, { ...top, bytes, manifest: parseManifest(bytes, MediaType.ociIndex) });
+    await requireChildren(platforms);
   } else {
     top = image.top as Descriptor;
-    const manifest = await manifestOf(archived, top, 'its top manifest');
-    requireConfig(archived, manifest, 'its image manifest');
-    if (manifest.kind === 'index')
-      for (const entry of manifest.manifests.filter((one) => needed(one, options))) {
-        const label = isAttestation(entry)
-          ? 'an attestation manifest'
-          : `the ${formatPlatform(entry.platform ?? { os: '', architecture: '' })} manifest`;
-        requireConfig(archived, await manifestOf(archived, entry, label), label);
-      }
+    const own = await read(top, 'its top manifest');
+    requireConfig(own, 'its image manifest');
+    if (own.manifest.kind === 'index') await requireChildren(own.manifest.manifests);
   }
   return {
     head: async () => ({ digest: top.digest, mediaType: top.mediaType, size: top.size }),
     reader: {
-      async getManifest(ref) {
-        if (made && ref.digest === made.digest) return made;
-        const descriptor = {
-          mediaType: ref.digest === top.digest ? top.mediaType : '',
-          digest: ref.digest as string,
-          size: 0,
-        };
-        const bytes = await readBlob(archived.members, archived.contents, descriptor.digest);
-        const manifest = parseManifest(bytes, descriptor.mediaType || undefined);
-        return {
-          digest: descriptor.digest,
-          mediaType: manifest.mediaType,
-          size: bytes.length,
-          bytes,
-          manifest,
-        };
-      },
+      getManifest: (ref) => read({ mediaType: '', digest: ref.digest as string, size: 0 }, 'the manifest'),
       getBlob: async (_registry, _repository, digest) =>
         readBlob(archived.members, archived.contents, digest),
     },
@@ -154,12 +137,9 @@ async function configVerdict(
       platforms: [],
     };
   for (const one of configs) {
-    if (!one.config) throw new ArchiveIncompleteError(`the archive lacks ${one.missing} (${one.where})`, '');
+    if (!one.config) throw new ArchiveIncompleteError(`the archive lacks ${one.missing} (${one.where})`);
     if (!archived.contents.blobMember(one.config.digest))
-      throw new ArchiveIncompleteError(
-        `the archive lacks the config ${one.config.digest} (${one.where})`,
-        one.config.digest,
-      );
+      throw new ArchiveIncompleteError(`the archive lacks the config ${one.config.digest} (${one.where})`);
   }
   const reference = formatReference(destination);
   let head;
@@ -226,17 +206,13 @@ async function configVerdict(
       });
     }
     if (options.deep) {
-      for (const [digest, blobs] of await missingBlobs(reader, destination, matched, signal)) {
-        if (blobs.length === 0) continue;
-        const result = platforms.find((one) => one.destinationDigest === digest);
-        if (result) result.status = 'blob-missing';
-        findings.push({
-          reason: 'blob-missing',
-          ...(result ? { platform: result.platform } : {}),
-          message: `destination ${reference} lacks ${blobs.length} blob${blobs.length === 1 ? '' : 's'} of ${result?.platform ?? digest} (${blobs.map(short).join(', ')})`,
-          brief: `lacks ${blobs.length} blob${blobs.length === 1 ? '' : 's'} of ${result?.platform ?? digest}`,
-        });
+      const missing = await missingBlobs(reader, destination, matched, signal);
+      const platformOf = (digest: string) => platforms.find((one) => one.destinationDigest === digest);
+      for (const [digest, blobs] of missing) {
+        const result = platformOf(digest);
+        if (blobs.length && result) result.status = 'blob-missing';
       }
+      findings.push(...blobFindings(missing, (digest) => platformOf(digest)?.platform));
     }
     if (findings.length) return failed(findings, platforms, digests);
     return {

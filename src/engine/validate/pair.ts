@@ -3,7 +3,7 @@
 // deep mode every blob. The source side is a registry or an archive (see SourceSide); every verdict comes from the
 // pure rules (rules.ts, reasons.ts).
 import type { ValidateOptions } from '../../config/settings.js';
-import type { Manifest, Platform } from '../../registry/manifest.js';
+import { platformOfConfig, type Manifest, type Platform } from '../../registry/manifest.js';
 import type { ManifestHead, RegistryReader } from '../../registry/reader.js';
 import { formatReference, type ImageReference } from '../../registry/reference.js';
 import { isAttestation, selectedByFilter } from './platform.js';
@@ -37,13 +37,7 @@ async function configPlatform(
     CONFIG_MAX_BYTES,
     signal,
   );
-  const config = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Platform>;
-  return {
-    os: String(config.os ?? ''),
-    architecture: String(config.architecture ?? ''),
-    ...(config.variant ? { variant: String(config.variant) } : {}),
-    ...(config['os.version'] ? { 'os.version': String(config['os.version']) } : {}),
-  };
+  return platformOfConfig(JSON.parse(new TextDecoder().decode(bytes)));
 }
 
 /** Deep mode: which blobs of these manifests the destination repository lacks. */

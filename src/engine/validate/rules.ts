@@ -287,12 +287,13 @@ export function failed(findings: Finding[], platforms: PlatformResult[], digests
   };
 }
 
-function blobFindings(
-  observations: Observations,
+/** Deep mode: a `blob-missing` finding for each manifest with blobs the destination lacks. */
+export function blobFindings(
+  missingBlobs: ReadonlyMap<string, readonly string[]>,
   platformOf: (digest: string) => string | undefined,
 ): Finding[] {
   const findings: Finding[] = [];
-  for (const [manifestDigest, blobs] of observations.missingBlobs) {
+  for (const [manifestDigest, blobs] of missingBlobs) {
     if (blobs.length === 0) continue;
     const platform = platformOf(manifestDigest);
     findings.push({
@@ -311,7 +312,7 @@ export function identicalVerdict(
   platforms: PlatformResult[] = [],
 ): Verdict {
   const findings = observations
-    ? blobFindings(observations, (d) => platforms.find((p) => p.sourceDigest === d)?.platform)
+    ? blobFindings(observations.missingBlobs, (d) => platforms.find((p) => p.sourceDigest === d)?.platform)
     : [];
   if (findings.length > 0)
     return failed(findings, platforms, { sourceDigest: digest, destinationDigest: digest });
@@ -476,7 +477,7 @@ export function judge(
       }
       findings.push(
         ...blobFindings(
-          observations,
+          observations.missingBlobs,
           (digest) => comparison.requirements.find((r) => r.sourceDigest === digest)?.label,
         ),
       );
